@@ -1,0 +1,61 @@
+import * as z from 'zod';
+import { clientKeyField } from './clientKey.js';
+
+const MISSING = 'Missing client_key or user_id';
+
+/** No C0/C1 control characters and no lone surrogates: what "printable" means here. */
+const PRINTABLE = /^[^\p{Cc}\p{Cs}]*$/u;
+
+const metadataValue = z.union(
+  [z.string().max(500), z.number().refine(Number.isFinite), z.boolean()],
+  { error: 'metadata values must be strings (at most 500 characters), numbers or booleans' },
+);
+
+export const UserMetadata = z
+  .record(
+    z.string().min(1).max(40, { error: 'metadata keys must be 1-40 characters' }),
+    metadataValue,
+    { error: 'metadata must be an object' },
+  )
+  .refine((value) => Object.keys(value).length <= 20, { error: 'metadata must have at most 20 keys' })
+  .meta({
+    id: 'UserMetadata',
+    description: 'Up to 20 keys (each at most 40 characters); values are strings (at most 500 characters), numbers or booleans. Copied into the session JWT.',
+    example: { plan: 'pro' },
+  });
+export type UserMetadata = z.infer<typeof UserMetadata>;
+
+export const UserTokenRequest = z
+  .object(
+    {
+      client_key: clientKeyField(MISSING),
+      user_id: z
+        .string({ error: (issue) => (issue.input === undefined ? MISSING : 'user_id must be a string') })
+        .min(1, { error: MISSING })
+        .max(256, { error: 'user_id must be at most 256 characters' })
+        .regex(PRINTABLE, { error: 'user_id must contain only printable characters' })
+        .meta({ description: "Your stable identifier for the signed-in user (1-256 printable characters).", example: 'u_123' }),
+      name: z
+        .string({ error: 'name must be a string' })
+        .max(128, { error: 'name must be at most 128 characters' })
+        .regex(PRINTABLE, { error: 'name must contain only printable characters' })
+        .optional()
+        .meta({ description: 'Display name (at most 128 characters).', example: 'Ada' }),
+      email: z
+        .email({ error: 'email must be a valid email address' })
+        .max(254, { error: 'email must be at most 254 characters' })
+        .optional()
+        .meta({ description: 'Email address (at most 254 characters).', example: 'ada@example.com' }),
+      metadata: UserMetadata.optional(),
+    },
+    { error: MISSING },
+  )
+  .meta({ id: 'UserTokenRequest' });
+export type UserTokenRequest = z.infer<typeof UserTokenRequest>;
+
+export const UserTokenHeaders = z.object({
+  authorization: z
+    .string()
+    .optional()
+    .meta({ description: '`Bearer sk_live_kt_…` or `Bearer sk_test_kt_…`: your secret key. Never send it from a browser.' }),
+});

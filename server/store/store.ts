@@ -1,0 +1,88 @@
+import type {
+  AccountRecord,
+  EpochMs,
+  NewRefreshToken,
+  NewSecretKey,
+  PurgeResult,
+  RefreshTokenView,
+  SecretKeyRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  StartSessionResult,
+  WidgetPatch,
+  WidgetRecord,
+} from './records.js';
+
+/**
+ * Persistence, named by intent. Every security state change (spending a visitor token's jti,
+ * rotating a refresh token, revoking a session) is a single atomic step of the implementation:
+ * a conditional statement or one transaction, never a read followed by a separate write.
+ * Implementations: SQLite (embedded default). All run `store.conformance.ts`.
+ */
+export interface Store {
+  createAccount(account: AccountRecord): Promise<void>;
+  findAccount(id: string): Promise<AccountRecord | undefined>;
+  countAccounts(): Promise<number>;
+
+  createWidget(widget: WidgetRecord): Promise<void>;
+  findWidgetByClientKey(clientKey: string): Promise<WidgetRecord | undefined>;
+  listWidgets(): Promise<WidgetRecord[]>;
+  /** Applies the patch and returns the updated widget, or undefined for an unknown key. */
+  updateWidget(clientKey: string, patch: WidgetPatch): Promise<WidgetRecord | undefined>;
+
+  createSecretKey(key: NewSecretKey): Promise<void>;
+  /** The unrevoked key with this hash, if any. */
+  findActiveSecretKey(hash: string): Promise<SecretKeyRecord | undefined>;
+  /** Records use; cheap enough for the hot path (may be coalesced by the implementation). */
+  touchSecretKey(id: string, at: EpochMs): Promise<void>;
+  listSecretKeys(accountId: string): Promise<SecretKeyRecord[]>;
+  /** Revokes by key id or by hash; returns the key as revoked, or undefined if unknown. */
+  revokeSecretKey(ref: { id: string } | { hash: string }, at: EpochMs): Promise<SecretKeyRecord | undefined>;
+
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Inserts the key only if there is no current (unretired) key; true if it was inserted. */
+  insertFirstSigningKey(key: SigningKeyRecord): Promise<boolean>;
+  /** Atomically makes `key` the current key and retires every other current key at `key.createdAt`. */
+  rotateSigningKey(key: SigningKeyRecord): Promise<void>;
+
+  /**
+   * Spends the visitor token's jti and, in the same transaction, creates the session and its
+   * first refresh token. If the jti was already spent nothing is written.
+   */
+  consumeVisitorToken(input: {
+    jti: string;
+    /** When the visitor token expires: the spent jti can be purged after this. */
+    tokenExpiresAt: EpochMs;
+    spentAt: EpochMs;
+    session: SessionRecord;
+    refreshToken: NewRefreshToken;
+  }): Promise<StartSessionResult>;
+
+  /** The refresh token with this hash, its session, and its successor if it was rotated. */
+  findRefreshToken(hash: string): Promise<RefreshTokenView | undefined>;
+
+  /**
+   * Spends the refresh token `tokenId` and inserts its successor, atomically, only if the token
+   * is unspent, not expired at `now`, and its session is unrevoked and before its deadline.
+   * Returns false (writing nothing) otherwise — e.g. a concurrent request rotated it first.
+   */
+  rotateRefreshToken(input: {
+    tokenId: string;
+    now: EpochMs;
+    successor: NewRefreshToken;
+    successorBox: Uint8Array;
+  }): Promise<boolean>;
+
+  /** Revokes the session (every refresh token of its family); false if already revoked or unknown. */
+  revokeSession(sessionId: string, at: EpochMs): Promise<boolean>;
+
+  /**
+   * Deletes spent visitor jtis past their token's expiry, sessions past their deadline or with no
+   * live refresh token, revoked sessions after a day; clears successor boxes older than `graceMs`.
+   */
+  purgeExpired(now: EpochMs, graceMs: number): Promise<PurgeResult>;
+
+  /** Throws if the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
