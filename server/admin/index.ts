@@ -1,0 +1,4 @@
+export { AdminError } from './adminError.js';
+export * from './secretKeys.js';
+export * from './widgets.js';
+export * from './signingKeys.js';

@@ -1,0 +1,121 @@
+import * as z from 'zod';
+import { DEFAULT_SESSION_AUDIENCE } from '../contract/index.js';
+
+const seconds = (fallback: number, name: string, max?: number) => {
+  let schema = z.coerce.number().int({ error: `${name} must be a whole number of seconds` }).positive();
+  if (max !== undefined) schema = schema.max(max, { error: `${name} must be at most ${max} seconds` });
+  return schema.default(fallback);
+};
+
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default(fallback)
+    .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+/** `60/min`, `3000/min`, `5/s`, `100/h`: a request budget per window. */
+const RATE = /^(\d+)\/(s|sec|min|h|hour)$/;
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => RATE.test(v), { error: 'must look like 60/min (units: s, min, h)' })
+    .transform((v) => {
+      const [, points, unit] = RATE.exec(v) ?? [];
+      const windowSeconds = unit === 's' || unit === 'sec' ? 1 : unit === 'min' ? 60 : 3600;
+      return { points: Number(points), windowSeconds };
+    });
+
+/** Every environment variable the service reads, with its default. Documented in the README. */
+export const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().optional(),
+  DATABASE_URL: z.string().default('file:./data/kataven.sqlite'),
+  KATAVEN_ISSUER: z.url().optional(),
+  KATAVEN_SESSION_AUDIENCE: z.string().min(1).default(DEFAULT_SESSION_AUDIENCE),
+  KATAVEN_VISITOR_TOKEN_TTL: seconds(120, 'KATAVEN_VISITOR_TOKEN_TTL', 3600),
+  KATAVEN_SESSION_TOKEN_TTL: seconds(900, 'KATAVEN_SESSION_TOKEN_TTL', 86_400),
+  KATAVEN_REFRESH_TOKEN_TTL: seconds(604_800, 'KATAVEN_REFRESH_TOKEN_TTL'),
+  KATAVEN_SESSION_MAX_AGE: seconds(2_592_000, 'KATAVEN_SESSION_MAX_AGE'),
+  // RFC 9700 §4.14.2 reuse detection weakens as the window grows; the spec caps it at 60 s.
+  KATAVEN_REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(60, {
+    error: 'KATAVEN_REFRESH_REUSE_GRACE must be at most 60 seconds',
+  }).default(10),
+  KATAVEN_DEMO: onOff('on'),
+  KATAVEN_RATE_LIMITS: onOff('on'),
+  KATAVEN_RATE_LIMIT_GUEST_PER_IP: rateLimit('60/min'),
+  KATAVEN_RATE_LIMIT_GUEST_PER_WIDGET: rateLimit('3000/min'),
+  KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP: rateLimit('120/min'),
+  KATAVEN_RATE_LIMIT_REFRESH_PER_IP: rateLimit('120/min'),
+  KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: rateLimit('3000/min'),
+  KATAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface RateRule {
+  points: number;
+  windowSeconds: number;
+}
+
+export interface Config {
+  port: number;
+  host: string | undefined;
+  databaseUrl: string;
+  issuer: string;
+  sessionAudience: string;
+  visitorTokenTtlSeconds: number;
+  sessionTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
+  refreshReuseGraceSeconds: number;
+  demo: boolean;
+  rateLimits: {
+    enabled: boolean;
+    guestPerIp: RateRule;
+    guestPerWidget: RateRule;
+    exchangePerIp: RateRule;
+    refreshPerIp: RateRule;
+    userTokenPerKey: RateRule;
+  };
+  trustProxyHops: number;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; only `main.ts` passes `process.env` here. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "unset", as in most twelve-factor tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    issuer: e.KATAVEN_ISSUER ?? `http://localhost:${e.PORT}`,
+    sessionAudience: e.KATAVEN_SESSION_AUDIENCE,
+    visitorTokenTtlSeconds: e.KATAVEN_VISITOR_TOKEN_TTL,
+    sessionTokenTtlSeconds: e.KATAVEN_SESSION_TOKEN_TTL,
+    refreshTokenTtlSeconds: e.KATAVEN_REFRESH_TOKEN_TTL,
+    sessionMaxAgeSeconds: e.KATAVEN_SESSION_MAX_AGE,
+    refreshReuseGraceSeconds: e.KATAVEN_REFRESH_REUSE_GRACE,
+    demo: e.KATAVEN_DEMO,
+    rateLimits: {
+      enabled: e.KATAVEN_RATE_LIMITS,
+      guestPerIp: e.KATAVEN_RATE_LIMIT_GUEST_PER_IP,
+      guestPerWidget: e.KATAVEN_RATE_LIMIT_GUEST_PER_WIDGET,
+      exchangePerIp: e.KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP,
+      refreshPerIp: e.KATAVEN_RATE_LIMIT_REFRESH_PER_IP,
+      userTokenPerKey: e.KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY,
+    },
+    trustProxyHops: e.KATAVEN_TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,27 @@
+import { apiErrors, errorCodeForMessage, type ApiErrorCode } from '../../contract/index.js';
+
+/**
+ * A failure the client should see: the HTTP layer turns it into the spec's `text/plain` answer
+ * in one place (`server/http/errorHandler.ts`). Flows throw it; they never touch HTTP.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: ApiErrorCode, headers: Record<string, string> = {}) {
+    super(apiErrors[code].message);
+    this.status = apiErrors[code].status;
+    this.code = code;
+    this.headers = headers;
+  }
+
+  /** 400 with a message from the contract's schemas: one of the spec's lines, or a field reason. */
+  static badRequest(message: string): ApiError {
+    const error = new ApiError('invalid_json');
+    Object.defineProperty(error, 'message', { value: message });
+    Object.defineProperty(error, 'code', { value: errorCodeForMessage(400, message) });
+    return error;
+  }
+}

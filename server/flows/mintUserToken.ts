@@ -1,0 +1,39 @@
+import { hash } from 'node:crypto';
+import type { UserTokenRequest, UserVisitorTokenResponse } from '../../contract/index.js';
+import type { SecretKeyRecord } from '../store/records.js';
+import { issueVisitorToken } from '../tokens/visitorToken.js';
+import { ApiError } from './apiError.js';
+import type { FlowDeps } from './deps.js';
+import { toVisitorTokenResponse } from './responses.js';
+import { resolveEnabledWidget } from './resolveWidget.js';
+
+/**
+ * A signed-in user keeps one visitor id per widget, so `/connect` can key history on `sub`.
+ * Derived rather than stored: no table, no race, and it reveals nothing about `user_id`.
+ */
+function visitorIdForUser(widgetId: string, userId: string): string {
+  return `vis_${hash('sha256', `${widgetId}\0${userId}`, 'hex').slice(0, 24)}`;
+}
+
+export async function mintUserToken(
+  deps: FlowDeps,
+  input: { secretKey: SecretKeyRecord; body: UserTokenRequest },
+): Promise<UserVisitorTokenResponse> {
+  const { secretKey, body } = input;
+  const widget = await resolveEnabledWidget(deps, body.client_key);
+  // Another account's widget, or a test key on a live widget, is indistinguishable from none.
+  if (widget.record.accountId !== secretKey.accountId || widget.record.mode !== secretKey.mode) {
+    throw new ApiError('unknown_client_key');
+  }
+  await deps.store.touchSecretKey(secretKey.id, deps.clock.now());
+  const visitorId = visitorIdForUser(widget.record.id, body.user_id);
+  const issued = issueVisitorToken(deps, widget.record.clientKey, {
+    kind: 'user',
+    visitorId,
+    userId: body.user_id,
+    name: body.name,
+    email: body.email,
+    metadata: body.metadata,
+  });
+  return { ...toVisitorTokenResponse(issued, visitorId), user_id: body.user_id };
+}

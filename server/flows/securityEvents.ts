@@ -1,0 +1,16 @@
+/**
+ * Security-relevant outcomes, each with a stable event name, for logs and alerting. Fields
+ * never include a secret: no keys, tokens or token hashes — only ids.
+ */
+export type SecurityEvent =
+  | { event: 'origin_denied'; route: string; clientKey: string; origin: string | null }
+  | { event: 'invalid_api_key'; reason: 'missing' | 'malformed' | 'unknown' }
+  | { event: 'exchange_replay'; sessionId: string | null; revoked: boolean }
+  | { event: 'refresh_reuse'; sessionId: string; revoked: boolean }
+  | { event: 'rate_limited'; route: string; limit: string };
+
+export interface SecurityEvents {
+  emit(event: SecurityEvent): void;
+}
+
+export const ignoreSecurityEvents: SecurityEvents = { emit: () => undefined };

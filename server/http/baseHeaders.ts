@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+/** A caller's request id is echoed only if it is short and harmless to log and reflect. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Headers every response carries. Token responses and errors must not be cached (RFC 6749
+ * §5.1), so `no-store` is the default; the only cacheable answers (config, JWKS) opt out.
+ */
+export const baseHeaders: RequestHandler = (req, res, next) => {
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.locals.requestId = requestId;
+  res.setHeader('X-Request-Id', requestId);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  next();
+};
+
+export function markCacheable(res: { setHeader(name: string, value: string): unknown; removeHeader(name: string): void }, maxAgeSeconds: number) {
+  res.setHeader('Cache-Control', `public, max-age=${maxAgeSeconds}`);
+  res.removeHeader('Pragma');
+}

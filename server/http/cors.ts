@@ -1,0 +1,35 @@
+import type { RequestHandler } from 'express';
+import { isSerializedOrigin } from '../origins/index.js';
+import { routesByPath } from './routeTable.js';
+
+const EXPOSED = 'Retry-After, RateLimit, RateLimit-Policy, ETag';
+
+/**
+ * CORS as spec §3: the browser's check is never the access control — the flows decide. A
+ * syntactically valid Origin is echoed on every answer of a cross-origin route, errors included,
+ * so the widget can read "Origin not in allowlist…" instead of an opaque network failure.
+ * Never `*`, never `null`, never credentials.
+ */
+export const cors: RequestHandler = (req, res, next) => {
+  const route = routesByPath.get(req.path);
+  if (!route?.cors) {
+    next();
+    return;
+  }
+  res.vary('Origin');
+  const origin = req.headers.origin;
+  const echo = origin !== undefined && isSerializedOrigin(origin) ? origin : undefined;
+  if (req.method === 'OPTIONS') {
+    if (echo !== undefined) res.setHeader('Access-Control-Allow-Origin', echo);
+    res.setHeader('Access-Control-Allow-Methods', route.method);
+    res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(204).end();
+    return;
+  }
+  if (echo !== undefined) {
+    res.setHeader('Access-Control-Allow-Origin', echo);
+    res.setHeader('Access-Control-Expose-Headers', EXPOSED);
+  }
+  next();
+};

@@ -1,0 +1,28 @@
+import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
+import { contract } from '../../contract/index.js';
+
+/** Routes a browser calls cross-origin; everything else (notably `user-token`) sends no CORS headers. */
+export const CORS_ROUTE_KEYS = new Set(['getConfig', 'guest', 'exchange', 'refresh', 'logout']);
+
+export interface RouteInfo {
+  key: string;
+  method: AppRoute['method'];
+  path: string;
+  cors: boolean;
+}
+
+/** Every contract route by path: what the 404/405 and CORS middleware consult. */
+export const routesByPath: ReadonlyMap<string, RouteInfo> = new Map(
+  Object.entries(contract as Record<string, AppRoute | AppRouter>).flatMap(([key, route]): [string, RouteInfo][] =>
+    isAppRoute(route)
+      ? [[route.path, { key, method: route.method, path: route.path, cors: CORS_ROUTE_KEYS.has(key) }]]
+      : [],
+  ),
+);
+
+/** The `Allow` header for a path (RFC 9110 §10.2.1): GET implies HEAD; CORS routes answer preflights. */
+export function allowHeader(route: RouteInfo): string {
+  const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+  if (route.cors) methods.push('OPTIONS');
+  return methods.join(', ');
+}

@@ -1,0 +1,78 @@
+import { initServer } from '@ts-rest/express';
+import type { NextFunction, Request, Response } from 'express';
+import { contract, type JwkSet } from '../../contract/index.js';
+import { authenticateSecretKey } from '../flows/authenticateSecretKey.js';
+import type { FlowDeps } from '../flows/deps.js';
+import { endSession } from '../flows/endSession.js';
+import { exchangeVisitorToken } from '../flows/exchangeVisitorToken.js';
+import { getWidgetConfig } from '../flows/getWidgetConfig.js';
+import { mintGuestToken } from '../flows/mintGuestToken.js';
+import { mintUserToken } from '../flows/mintUserToken.js';
+import { refreshSession } from '../flows/refreshSession.js';
+import type { SecretKeyRecord } from '../store/records.js';
+import { markCacheable } from './baseHeaders.js';
+
+const s = initServer();
+
+/** Authentication runs before body validation, so an unauthenticated caller learns nothing about the body rules. */
+function requireSecretKey(deps: FlowDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    authenticateSecretKey(deps, req.headers.authorization).then((key) => {
+      res.locals.secretKey = key;
+      next();
+    }, next);
+  };
+}
+
+/** Thin handlers: request → flow → `{ status, body }`. Errors are thrown and mapped in one place. */
+export function createRouter(deps: FlowDeps) {
+  return s.router(contract, {
+    getConfig: async ({ query, req, res }) => {
+      const result = await getWidgetConfig(deps, {
+        clientKey: query.client_key,
+        origin: req.headers.origin,
+        ifNoneMatch: req.headers['if-none-match'],
+      });
+      res.setHeader('ETag', result.etag);
+      markCacheable(res, 60);
+      return result.status === 304 ? { status: 304, body: undefined } : { status: 200, body: result.config };
+    },
+    guest: async ({ body, req }) => ({
+      status: 200,
+      body: await mintGuestToken(deps, { clientKey: body.client_key, origin: req.headers.origin }),
+    }),
+    userToken: {
+      middleware: [requireSecretKey(deps)],
+      handler: async ({ body, res }) => ({
+        status: 200,
+        body: await mintUserToken(deps, { secretKey: res.locals.secretKey as SecretKeyRecord, body }),
+      }),
+    },
+    exchange: async ({ body, req }) => ({
+      status: 200,
+      body: await exchangeVisitorToken(deps, { token: body.token, origin: req.headers.origin }),
+    }),
+    refresh: async ({ body, req }) => ({
+      status: 200,
+      body: await refreshSession(deps, { refreshToken: body.refresh_token, origin: req.headers.origin }),
+    }),
+    logout: async ({ body }) => {
+      await endSession(deps, { refreshToken: body.refresh_token });
+      return { status: 204, body: undefined };
+    },
+    jwks: async ({ res }) => {
+      markCacheable(res, 300);
+      const body: JwkSet = deps.keys.jwks();
+      return Promise.resolve({ status: 200, body });
+    },
+    healthz: async () => Promise.resolve({ status: 200, body: 'ok' as const }),
+    readyz: async () => {
+      try {
+        await deps.store.ping();
+        return { status: 200, body: 'ok' as const };
+      } catch {
+        return { status: 503, body: 'Database unavailable' as const };
+      }
+    },
+  });
+}
