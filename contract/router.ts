@@ -36,6 +36,12 @@ export const contract = c.router(
       method: 'GET',
       path: '/api/v1/widget/config',
       query: z.object({ client_key: clientKeyField('Missing client_key') }),
+      headers: z.object({
+        'if-none-match': z
+          .string()
+          .optional()
+          .meta({ description: 'An ETag from an earlier answer: a match answers 304 with no body (weak comparison, RFC 9110 §13.1.2).' }),
+      }),
       summary: 'Get the widget bootstrap config for a client_key',
       description:
         "Returns the public-side config the widget needs to render — branding colors, copy, the agent's display name. Cross-origin; client_key is supplied as a query parameter. A request with an `Origin` header must come from an allowed origin; a request without one (a non-browser caller) is answered. Cacheable: strong `ETag`, `If-None-Match` answers 304, `Cache-Control: public, max-age=60`.",

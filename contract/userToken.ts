@@ -20,6 +20,7 @@ export const UserMetadata = z
   .refine((value) => Object.keys(value).length <= 20, { error: 'metadata must have at most 20 keys' })
   .meta({
     id: 'UserMetadata',
+    maxProperties: 20,
     description: 'Up to 20 keys (each at most 40 characters); values are strings (at most 500 characters), numbers or booleans. Copied into the session JWT.',
     example: { plan: 'pro' },
   });

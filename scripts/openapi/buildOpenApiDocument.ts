@@ -1,0 +1,685 @@
+/**
+ * Builds the OpenAPI 3.1 document from the ts-rest contract. `@ts-rest/open-api` only understands
+ * zod 3, so this walks the router itself and converts the zod 4 schemas with `z.toJSONSchema`.
+ *
+ * Everything the document says about a route comes from the contract (method, path, summary,
+ * description, query, headers, body, responses). What the contract cannot express lives in the
+ * tables below: document metadata, tags, which operations are extensions, the security scheme
+ * and the response headers the spec fixes for every 401/429.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  ContractNoBody,
+  isAppRoute,
+  isAppRouteNoBody,
+  isAppRouteOtherResponse,
+  type AppRoute,
+  type AppRouter,
+} from '@ts-rest/core';
+import {
+  OpenApiBuilder,
+  type HeadersObject,
+  type MediaTypeObject,
+  type OpenAPIObject,
+  type OperationObject,
+  type ParameterLocation,
+  type ParameterObject,
+  type PathItemObject,
+  type ReferenceObject,
+  type RequestBodyObject,
+  type ResponseObject,
+  type SchemaObject,
+} from 'openapi3-ts/oas31';
+import * as z from 'zod';
+import { apiErrors, contract, errorCodeForMessage } from '../../contract/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Document-level facts the contract does not carry
+// ---------------------------------------------------------------------------------------------
+
+const TITLE = 'Kataven widget auth API';
+
+const DESCRIPTION = `Issues the short-lived tokens the Kataven chat/voice widget needs before it opens a live connection (\`/connect\`, not part of this API).
+
+## Handshake
+
+1. **Config** — \`GET /api/v1/widget/config?client_key=pk_…\`: the widget loads its public config (branding, copy, agent name).
+2. **Visitor token** — a single-use JWT (\`typ: visitor+jwt\`, **120 s**) comes from one of:
+   - **guest**: \`POST /api/v1/widget/auth/guest\`, called by the widget on the page for an anonymous visitor;
+   - **user-token**: \`POST /api/v1/widget/auth/user-token\`, called by the customer's backend with its secret key (\`Authorization: Bearer sk_live_kt_…\`) for a signed-in user; the backend hands the visitor token to the page.
+3. **Exchange** — \`POST /api/v1/widget/auth/exchange\`: the page trades the visitor token (first exchange wins) for a **session token** (JWT, \`typ: at+jwt\`, **900 s**, what \`/connect\` accepts) and an opaque, rotating **refresh token** (\`rt_…\`).
+4. **Refresh** — \`POST /api/v1/widget/auth/refresh\`: before the session token expires, the page trades the refresh token for a new session token and a rotated refresh token. A spent refresh token presented again within a short grace window gets the same successor; after it, the whole session is revoked.
+
+The lifetimes are defaults (configurable per deployment); \`expires_in\` in each response is authoritative.
+
+## Origin model
+
+The browser-facing routes (config, guest, exchange, refresh, logout) are cross-origin. Each widget (\`client_key\`, \`pk_live_…\` / \`pk_test_…\`) has an allowlist of origins: exact \`scheme://host[:port]\` entries or \`scheme://*.domain[:port]\` wildcards. A request's \`Origin\` header must equal an entry byte for byte (RFC 6454 serialisation, nothing is normalised); \`pk_test_\` widgets also accept loopback origins on any port. Guest visitor tokens are bound to the origin they were minted for, and a session to the origin that exchanged it. \`user-token\` is server-to-server only and sends no CORS headers, so a secret key cannot be used from a page.
+
+The Origin check keeps other sites' pages from using a client key; it is not authentication (a non-browser client can send any \`Origin\`). Rate limits and short-lived, origin-bound, single-use tokens limit what a forged Origin gains.
+
+## Errors
+
+Every error body is \`text/plain; charset=utf-8\` holding exactly one line; the messages listed on each response are exact strings clients can match on. Any route can also answer 404 \`Not found\` (unknown path), 405 \`Method not allowed\` (with \`Allow\`) and 500 \`Internal server error\`. Token responses and errors carry \`Cache-Control: no-store\`; rate-limited requests get 429 with \`Retry-After\`, \`RateLimit\` and \`RateLimit-Policy\`.
+
+Operations tagged \`extensions\` (\`x-extension: true\`) are additions beyond the seed reference.`;
+
+const SERVERS = [{ url: 'http://localhost:8787', description: 'Local (npm start)' }];
+
+const TAGS = [
+  { name: 'widget', description: 'Public widget bootstrap: the config a widget renders from.' },
+  {
+    name: 'auth',
+    description:
+      'The visitor handshake: mint a visitor token (guest or user-token), exchange it for a session token, refresh the session.',
+  },
+  {
+    name: 'extensions',
+    description:
+      'Operations beyond the seed reference: logout, the public signing keys, liveness and readiness probes.',
+  },
+] as const;
+
+type TagName = (typeof TAGS)[number]['name'];
+
+/** Operations (by operationId) that are extensions to the seed reference. */
+const EXTENSION_OPERATIONS: ReadonlySet<string> = new Set(['logout', 'jwks', 'healthz', 'readyz']);
+
+const SECRET_KEY_SCHEME = 'secretKey';
+
+/** Operations (by operationId) authenticated with the account's secret key. */
+const SECRET_KEY_OPERATIONS: ReadonlySet<string> = new Set(['userToken']);
+
+/**
+ * Header parameters OpenAPI says to ignore (3.1 §4.8.12.1): they are described by the request
+ * body's media type and by the security scheme instead.
+ */
+const RESERVED_HEADER_PARAMETERS: ReadonlySet<string> = new Set([
+  'accept',
+  'content-type',
+  'authorization',
+]);
+
+/** Response headers the spec fixes for a status, whatever the route. */
+const RESPONSE_HEADERS_BY_STATUS: Readonly<Record<number, HeadersObject>> = {
+  401: {
+    'WWW-Authenticate': {
+      description:
+        'RFC 6750 challenge: `Bearer realm="kataven"` when no credential was sent, `Bearer realm="kataven", error="invalid_token"` when the one sent failed.',
+      required: true,
+      schema: { type: 'string', examples: ['Bearer realm="kataven"'] },
+    },
+  },
+  429: {
+    'Retry-After': {
+      description: 'Seconds to wait before retrying.',
+      required: true,
+      schema: { type: 'integer', minimum: 0, examples: [30] },
+    },
+    RateLimit: {
+      description:
+        'Remaining quota of the limit that was hit (IETF httpapi RateLimit header draft).',
+      schema: { type: 'string' },
+    },
+    'RateLimit-Policy': {
+      description: 'The quota policy that applies (IETF httpapi RateLimit header draft).',
+      schema: { type: 'string' },
+    },
+  },
+};
+
+const REASON_PHRASES: Readonly<Record<number, string>> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  304: 'Not Modified',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The `apiErrors` key of each exact error message. */
+const ERROR_KEY_BY_MESSAGE: ReadonlyMap<string, string> = new Map(
+  Object.entries(apiErrors).map(([key, { message }]) => [message, key]),
+);
+
+// ---------------------------------------------------------------------------------------------
+// JSON helpers
+// ---------------------------------------------------------------------------------------------
+
+type Json = null | boolean | number | string | Json[] | JsonObject;
+interface JsonObject {
+  [key: string]: Json;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON-only deep copy (drops zod's non-enumerable `~standard` and anything non-JSON). */
+function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
+}
+
+/** JSON text with object keys sorted, for structural comparison. */
+function canonicalJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isJsonObject(value)) {
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] ?? null)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Calls `visit` on every object nested in `value` (itself included). */
+function forEachObject(value: Json, visit: (object: JsonObject) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) forEachObject(item, visit);
+  } else if (isJsonObject(value)) {
+    visit(value);
+    for (const key of Object.keys(value)) forEachObject(value[key] ?? null, visit);
+  }
+}
+
+function asSchema(json: JsonObject): SchemaObject | ReferenceObject {
+  return json;
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod → JSON Schema, with `.meta({ id })` schemas lifted into components/schemas
+// ---------------------------------------------------------------------------------------------
+
+type Io = 'input' | 'output';
+
+const COMPONENT_PREFIX = '#/components/schemas/';
+const DEFS_PREFIX = '#/$defs/';
+const COMPONENT_NAME = /^[A-Za-z0-9._-]+$/;
+
+function isZodSchema(value: unknown): value is z.core.$ZodType {
+  return value instanceof z.core.$ZodType;
+}
+
+/**
+ * Per-schema adjustments, applied by zod while it converts:
+ * - `example` (deprecated in OpenAPI 3.1) becomes JSON Schema's `examples` array;
+ * - a plain `z.object()` response is not declared closed. Zod strips unknown keys, so in `output`
+ *   mode it writes `additionalProperties: false`; publishing that would make adding a response
+ *   field a breaking change for clients generated from this document. Strict objects
+ *   (`z.strictObject`) keep theirs, because there it is part of the contract.
+ */
+function override(io: Io) {
+  return (ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: z.core.JSONSchema.BaseSchema }): void => {
+    const json = ctx.jsonSchema;
+    if ('example' in json) {
+      if (!('examples' in json)) json.examples = [json.example];
+      delete json.example;
+    }
+    const def = ctx.zodSchema._zod.def;
+    if (io === 'output' && def.type === 'object' && def.catchall === undefined) {
+      if (json.additionalProperties === false) delete json.additionalProperties;
+    }
+  };
+}
+
+/**
+ * Collects the component schemas (`.meta({ id })`) met while converting route schemas. Request
+ * schemas are converted as zod's `input` type and responses as its `output` type; if one id comes
+ * out differently in the two (a `.default()`, a transform), the request variant is published as
+ * `<id>Input` and request schemas are pointed at it.
+ */
+class SchemaCollector {
+  private readonly defs: Record<Io, Map<string, JsonObject>> = {
+    input: new Map(),
+    output: new Map(),
+  };
+  /** Every request-side (`input`) schema handed out, so its `$ref`s can be renamed at the end. */
+  private readonly inputRoots: JsonObject[] = [];
+
+  constructor(private readonly routeName: (where: string) => string) {}
+
+  /** Converts one route schema; the result's `$ref`s point at `#/components/schemas/<id>`. */
+  convert(schema: unknown, io: Io, where: string): JsonObject {
+    const { root, defs } = this.convertRaw(schema, io, where);
+    for (const [id, def] of defs) this.addDef(id, def, io, where);
+    if (io === 'input') this.inputRoots.push(root);
+    return root;
+  }
+
+  /**
+   * Converts an object schema whose properties become parameters. The object itself is never a
+   * component (if it has an id, it is unwrapped); schemas nested in its properties still are.
+   */
+  convertParameters(schema: unknown, where: string): JsonObject {
+    const { root, defs } = this.convertRaw(schema, 'input', where);
+    let object = root;
+    const ref = root.$ref;
+    if (typeof ref === 'string' && ref.startsWith(COMPONENT_PREFIX)) {
+      const id = ref.slice(COMPONENT_PREFIX.length);
+      const def = defs.get(id);
+      if (def === undefined) throw new Error(`${this.routeName(where)}: unresolved ${ref}`);
+      defs.delete(id);
+      object = {
+        ...def,
+        ...Object.fromEntries(Object.entries(root).filter(([k]) => k !== '$ref')),
+      };
+    }
+    if (object.type !== 'object' || !isJsonObject(object.properties)) {
+      throw new Error(`${this.routeName(where)}: must be a z.object() to become parameters`);
+    }
+    for (const [id, def] of defs) this.addDef(id, def, 'input', where);
+    this.inputRoots.push(object);
+    return object;
+  }
+
+  /** The components/schemas map (sorted by name); renames request-only variants in place. */
+  finish(): Record<string, JsonObject> {
+    const { input, output } = this.defs;
+    const differing = new Set<string>();
+    for (const [id, def] of input) {
+      const other = output.get(id);
+      if (other !== undefined && canonicalJson(other) !== canonicalJson(def)) differing.add(id);
+    }
+    // A request schema that references a renamed one differs too (its `$ref` changes).
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [id, def] of input) {
+        if (differing.has(id) || !output.has(id)) continue;
+        if (referencedIds(def).some((ref) => differing.has(ref))) {
+          differing.add(id);
+          grew = true;
+        }
+      }
+    }
+    const inputName = (id: string) => (differing.has(id) ? `${id}Input` : id);
+    for (const id of differing) {
+      if (input.has(`${id}Input`) || output.has(`${id}Input`)) {
+        throw new Error(
+          `Schema id "${id}Input" is taken; cannot publish the request variant of "${id}"`,
+        );
+      }
+    }
+    const renameRefs = (json: JsonObject) => {
+      forEachObject(json, (object) => {
+        const ref = object.$ref;
+        if (typeof ref === 'string' && ref.startsWith(COMPONENT_PREFIX)) {
+          object.$ref = COMPONENT_PREFIX + inputName(ref.slice(COMPONENT_PREFIX.length));
+        }
+      });
+    };
+    if (differing.size > 0) {
+      for (const root of this.inputRoots) renameRefs(root);
+      for (const def of input.values()) renameRefs(def);
+    }
+
+    const all = new Map<string, JsonObject>(output);
+    for (const [id, def] of input) all.set(inputName(id), def);
+    const sorted: Record<string, JsonObject> = {};
+    for (const name of [...all.keys()].sort()) {
+      const def = all.get(name);
+      if (def !== undefined) sorted[name] = def;
+    }
+    return sorted;
+  }
+
+  private convertRaw(
+    schema: unknown,
+    io: Io,
+    where: string,
+  ): { root: JsonObject; defs: Map<string, JsonObject> } {
+    if (!isZodSchema(schema)) {
+      throw new Error(
+        `${this.routeName(where)}: not a zod 4 schema; the generator only reads zod 4`,
+      );
+    }
+    const converted = toJson(
+      z.toJSONSchema(schema, {
+        target: 'draft-2020-12',
+        io,
+        unrepresentable: 'any',
+        override: override(io),
+      }),
+    );
+    if (!isJsonObject(converted))
+      throw new Error(`${this.routeName(where)}: unexpected JSON Schema`);
+    const { $defs, ...root } = converted;
+    const defs = new Map<string, JsonObject>();
+    if (isJsonObject($defs)) {
+      for (const [id, def] of Object.entries($defs)) {
+        if (!isJsonObject(def)) throw new Error(`${this.routeName(where)}: unexpected $defs.${id}`);
+        if (id.startsWith('__schema')) {
+          throw new Error(
+            `${this.routeName(where)}: a recursive schema needs .meta({ id }) to become a component`,
+          );
+        }
+        if (!COMPONENT_NAME.test(id)) {
+          throw new Error(
+            `${this.routeName(where)}: schema id "${id}" is not a valid component name`,
+          );
+        }
+        defs.set(id, def);
+      }
+    }
+    for (const json of [root, ...defs.values()]) {
+      forEachObject(json, (object) => {
+        delete object.$schema;
+        const ref = object.$ref;
+        if (typeof ref !== 'string') return;
+        if (ref.startsWith(DEFS_PREFIX)) {
+          object.$ref = COMPONENT_PREFIX + decodePointerSegment(ref.slice(DEFS_PREFIX.length));
+        } else if (ref === '#') {
+          throw new Error(`${this.routeName(where)}: a recursive root schema needs .meta({ id })`);
+        }
+      });
+    }
+    return { root, defs };
+  }
+
+  private addDef(id: string, def: JsonObject, io: Io, where: string): void {
+    const known = this.defs[io].get(id);
+    if (known === undefined) {
+      this.defs[io].set(id, def);
+    } else if (canonicalJson(known) !== canonicalJson(def)) {
+      throw new Error(
+        `${this.routeName(where)}: two different schemas share the id "${id}"; give each its own .meta({ id })`,
+      );
+    }
+  }
+}
+
+function decodePointerSegment(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function referencedIds(json: JsonObject): string[] {
+  const ids: string[] = [];
+  forEachObject(json, (object) => {
+    const ref = object.$ref;
+    if (typeof ref === 'string' && ref.startsWith(COMPONENT_PREFIX)) {
+      ids.push(ref.slice(COMPONENT_PREFIX.length));
+    }
+  });
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Router walk
+// ---------------------------------------------------------------------------------------------
+
+export interface ContractRoute {
+  /** The router key; nested routers join their keys with `.`. */
+  operationId: string;
+  route: AppRoute;
+}
+
+/** Every route of a ts-rest router, depth-first in declaration order. */
+export function listRoutes(router: AppRouter, prefix: readonly string[] = []): ContractRoute[] {
+  const routes: ContractRoute[] = [];
+  for (const [key, value] of Object.entries(router)) {
+    const keys = [...prefix, key];
+    if (isAppRoute(value)) routes.push({ operationId: keys.join('.'), route: value });
+    else routes.push(...listRoutes(value, keys));
+  }
+  return routes;
+}
+
+/** ts-rest `/posts/:id` → OpenAPI `/posts/{id}`. */
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1] ?? '');
+}
+
+function tagOf(operationId: string, path: string): TagName {
+  if (EXTENSION_OPERATIONS.has(operationId)) return 'extensions';
+  if (path.startsWith('/api/v1/widget/auth/')) return 'auth';
+  if (path.startsWith('/api/v1/widget/')) return 'widget';
+  throw new Error(
+    `Route "${operationId}" (${path}) has no tag: list it in EXTENSION_OPERATIONS in scripts/openapi/buildOpenApiDocument.ts`,
+  );
+}
+
+function parametersFromObject(object: JsonObject, location: ParameterLocation): ParameterObject[] {
+  const properties = isJsonObject(object.properties) ? object.properties : {};
+  const required = Array.isArray(object.required) ? object.required : [];
+  const parameters: ParameterObject[] = [];
+  for (const [name, property] of Object.entries(properties)) {
+    if (location === 'header' && RESERVED_HEADER_PARAMETERS.has(name.toLowerCase())) continue;
+    if (!isJsonObject(property)) continue;
+    const { description, ...schema } = property;
+    const parameter: ParameterObject = { name, in: location };
+    if (typeof description === 'string') parameter.description = description;
+    parameter.required = location === 'path' || required.includes(name);
+    parameter.schema = asSchema(schema);
+    parameters.push(parameter);
+  }
+  return parameters;
+}
+
+/** A record-form `headers` (`{ name: schema }`) as one zod object. */
+function headersSchema(headers: unknown, where: string): unknown {
+  if (headers === undefined || headers === null) return undefined;
+  if (isZodSchema(headers)) return headers;
+  if (typeof headers !== 'object') throw new Error(`${where}: unsupported headers`);
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, schema] of Object.entries(headers)) {
+    if (schema === null) continue;
+    if (!(schema instanceof z.ZodType))
+      throw new Error(`${where}: header "${name}" is not a zod 4 schema`);
+    shape[name] = schema;
+  }
+  return z.object(shape);
+}
+
+function describeResponse(
+  status: number,
+  media: JsonObject | undefined,
+  isText: boolean,
+  schemaDescription?: string,
+): string {
+  const reason = REASON_PHRASES[status] ?? `HTTP ${status}`;
+  if (media === undefined) return `${reason}. No body.`;
+  if (isText) {
+    if (Array.isArray(media.enum)) {
+      const messages = media.enum
+        .map((message) => `\`${typeof message === 'string' ? message : JSON.stringify(message)}\``)
+        .join(' · ');
+      return `${reason}. The body is exactly one of: ${messages}.`;
+    }
+    if (typeof media.const === 'string') return `${reason}. The body is \`${media.const}\`.`;
+    if (typeof media.description === 'string') return `${reason}. ${media.description}`;
+    return `${reason}.`;
+  }
+  return schemaDescription === undefined ? `${reason}.` : `${reason}. ${schemaDescription}`;
+}
+
+/**
+ * Media-type examples for a text body that is one of a fixed set of messages, named after the
+ * `apiErrors` entry, with the `KatavenError.code` the typed clients report for it.
+ */
+function textExamples(status: number, media: JsonObject): MediaTypeObject['examples'] {
+  const messages: string[] = [];
+  if (Array.isArray(media.enum)) {
+    for (const value of media.enum) if (typeof value === 'string') messages.push(value);
+  } else if (typeof media.const === 'string') {
+    messages.push(media.const);
+  }
+  if (messages.length === 0) return undefined;
+  const examples: NonNullable<MediaTypeObject['examples']> = {};
+  for (const message of messages) {
+    const key = ERROR_KEY_BY_MESSAGE.get(message);
+    examples[key ?? (message.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'body')] =
+      key === undefined
+        ? { value: message }
+        : { summary: `KatavenError.code: ${errorCodeForMessage(status, message)}`, value: message };
+  }
+  return examples;
+}
+
+function buildOperation(
+  { operationId, route }: ContractRoute,
+  schemas: SchemaCollector,
+): OperationObject {
+  const tag = tagOf(operationId, route.path);
+  const operation: OperationObject = { operationId, tags: [tag] };
+  if (route.summary !== undefined) operation.summary = route.summary;
+  if (route.description !== undefined) operation.description = route.description;
+  if (route.deprecated === true) operation.deprecated = true;
+  operation.security = SECRET_KEY_OPERATIONS.has(operationId) ? [{ [SECRET_KEY_SCHEME]: [] }] : [];
+
+  const parameters: ParameterObject[] = [];
+  const pathNames = pathParameterNames(route.path);
+  if (route.pathParams !== undefined && route.pathParams !== null) {
+    parameters.push(
+      ...parametersFromObject(schemas.convertParameters(route.pathParams, 'pathParams'), 'path'),
+    );
+  }
+  for (const name of pathNames) {
+    if (!parameters.some((p) => p.in === 'path' && p.name === name)) {
+      parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+    }
+  }
+  if (route.query !== undefined && route.query !== null) {
+    parameters.push(
+      ...parametersFromObject(schemas.convertParameters(route.query, 'query'), 'query'),
+    );
+  }
+  const headers = headersSchema(route.headers, operationId);
+  if (headers !== undefined) {
+    parameters.push(
+      ...parametersFromObject(schemas.convertParameters(headers, 'headers'), 'header'),
+    );
+  }
+  if (parameters.length > 0) operation.parameters = parameters;
+
+  if (route.method !== 'GET' && 'body' in route) {
+    const body: unknown = route.body;
+    if (body !== undefined && body !== null && body !== ContractNoBody) {
+      const contentType =
+        'contentType' in route && route.contentType !== undefined
+          ? route.contentType
+          : 'application/json';
+      const requestBody: RequestBodyObject = {
+        required: true,
+        content: { [contentType]: { schema: asSchema(schemas.convert(body, 'input', 'body')) } },
+      };
+      operation.requestBody = requestBody;
+    }
+  }
+
+  const responses: Record<string, ResponseObject> = {};
+  const statuses = Object.keys(route.responses)
+    .map(Number)
+    .sort((a, b) => a - b);
+  for (const status of statuses) {
+    const declared = route.responses[status];
+    if (declared === undefined) continue;
+    let response: ResponseObject;
+    if (isAppRouteNoBody(declared)) {
+      response = { description: describeResponse(status, undefined, false) };
+    } else if (isAppRouteOtherResponse(declared)) {
+      const media = schemas.convert(declared.body, 'output', `responses.${status}`);
+      const isText = declared.contentType.startsWith('text/');
+      const mediaType: MediaTypeObject = { schema: asSchema(media) };
+      const examples = isText ? textExamples(status, media) : undefined;
+      if (examples !== undefined) mediaType.examples = examples;
+      response = {
+        description: describeResponse(status, media, isText),
+        content: { [declared.contentType]: mediaType },
+      };
+    } else {
+      const media = schemas.convert(declared, 'output', `responses.${status}`);
+      const described: unknown = isZodSchema(declared)
+        ? z.globalRegistry.get(declared)?.description
+        : undefined;
+      response = {
+        description: describeResponse(
+          status,
+          media,
+          false,
+          typeof described === 'string' ? described : undefined,
+        ),
+        content: { 'application/json': { schema: asSchema(media) } },
+      };
+    }
+    const responseHeaders = RESPONSE_HEADERS_BY_STATUS[status];
+    if (responseHeaders !== undefined) response.headers = structuredClone(responseHeaders);
+    responses[String(status)] = response;
+  }
+  operation.responses = responses;
+
+  if (tag === 'extensions') operation['x-extension'] = true;
+  return operation;
+}
+
+function packageVersion(): string {
+  const raw: unknown = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  );
+  return z.object({ version: z.string().min(1) }).parse(raw).version;
+}
+
+type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch';
+
+/** Builds the OpenAPI 3.1 document for a ts-rest router (by default, the API's `contract`). */
+export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObject {
+  const routes = listRoutes(router);
+  let current = '';
+  const schemas = new SchemaCollector((where) => `Route "${current}" ${where}`);
+
+  const seenIds = new Set<string>();
+  const paths = new Map<string, PathItemObject>();
+  for (const entry of routes) {
+    current = entry.operationId;
+    if (seenIds.has(entry.operationId))
+      throw new Error(`Duplicate operationId "${entry.operationId}"`);
+    seenIds.add(entry.operationId);
+    const path = toOpenApiPath(entry.route.path);
+    const method = entry.route.method.toLowerCase() as HttpMethod;
+    const item = paths.get(path) ?? {};
+    if (item[method] !== undefined) throw new Error(`Two routes for ${entry.route.method} ${path}`);
+    item[method] = buildOperation(entry, schemas);
+    paths.set(path, item);
+  }
+
+  const builder = OpenApiBuilder.create({
+    openapi: '3.1.0',
+    info: { title: TITLE, version: packageVersion(), description: DESCRIPTION },
+    paths: {},
+    components: {},
+  });
+  for (const server of SERVERS) builder.addServer({ ...server });
+  for (const tag of TAGS) builder.addTag({ ...tag });
+  for (const [path, item] of paths) builder.addPath(path, item);
+  for (const [name, schema] of Object.entries(schemas.finish()))
+    builder.addSchema(name, asSchema(schema));
+  builder.addSecurityScheme(SECRET_KEY_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'sk_live_kt_… / sk_test_kt_…',
+    description:
+      "The account's secret key in `Authorization: Bearer …`, server-to-server only: never send it from a browser. `sk_live_kt_` keys serve `pk_live_` widgets, `sk_test_kt_` keys `pk_test_` widgets. Accepted only in this header, never in a query or body.",
+  });
+
+  return toJson(builder.getSpec()) as unknown as OpenAPIObject;
+}
+
+/** The document as committed at the repo root: 2-space JSON with a trailing newline. */
+export function renderOpenApiJson(document: OpenAPIObject = buildOpenApiDocument()): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
