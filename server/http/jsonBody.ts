@@ -4,7 +4,7 @@ import { routesByPath } from './routeTable.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-const parseJson = express.json({ limit: BODY_LIMIT_BYTES, strict: true, inflate: false, type: () => true });
+const parseJson: RequestHandler = express.json({ limit: BODY_LIMIT_BYTES, strict: true, inflate: false, type: () => true });
 
 /** `application/json`, optionally with parameters (a charset other than UTF-8 is refused by the parser). */
 function isJson(contentType: string | undefined): boolean {

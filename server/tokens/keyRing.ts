@@ -74,7 +74,10 @@ export async function openKeyRing({ store, clock, retiredKeyGraceMs }: KeyRingOp
       if (!jwk) return undefined;
       let key = cryptoKeys.get(jwk.kid);
       if (!key) {
-        key = importJWK(jwk, 'ES256') as Promise<CryptoKey>;
+        key = importJWK(jwk, 'ES256').then((imported) => {
+          if (imported instanceof Uint8Array) throw new Error('expected an EC public key');
+          return imported;
+        });
         cryptoKeys.set(jwk.kid, key);
       }
       return key;

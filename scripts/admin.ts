@@ -1,0 +1,14 @@
+import { runAdminCli } from '../server/admin/cli.js';
+import { systemClock } from '../server/clock.js';
+import { loadConfig } from '../server/config.js';
+import { openSqliteStore } from '../server/store/sqlite/openSqliteStore.js';
+
+// An entry point like server/main.ts: the only other place that reads process.env.
+const output = await runAdminCli(process.argv.slice(2), async () => {
+  const config = loadConfig(process.env);
+  const store = await openSqliteStore({ url: config.databaseUrl });
+  return { store, clock: systemClock, close: () => store.close() };
+});
+process.stdout.write(output.stdout);
+process.stderr.write(output.stderr);
+process.exitCode = output.exitCode;
