@@ -38,11 +38,13 @@ const codeByMessage = new Map<string, ApiErrorCode>(
   (Object.keys(apiErrors) as ApiErrorCode[]).map((code) => [apiErrors[code].message, code]),
 );
 
+export type ErrorCode = ApiErrorCode | typeof INVALID_REQUEST_CODE | `http_${number}`;
+
 /**
  * Maps an error body back to its stable code. The config route's 403 message differs from the
  * POST routes' but means the same thing, so both map to `origin_not_allowed`.
  */
-export function errorCodeForMessage(status: number, message: string): string {
+export function errorCodeForMessage(status: number, message: string): ErrorCode {
   const code = codeByMessage.get(message.trim());
   if (code === 'config_origin_not_allowed') return 'origin_not_allowed';
   if (code !== undefined) return code;

@@ -6,16 +6,18 @@ const MISSING = 'Missing client_key or user_id';
 /** No C0/C1 control characters and no lone surrogates: what "printable" means here. */
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]*$/u;
 
+const METADATA_VALUE_RULE = 'metadata values must be strings (at most 500 characters), numbers or booleans';
 const metadataValue = z.union(
-  [z.string().max(500), z.number().refine(Number.isFinite), z.boolean()],
-  { error: 'metadata values must be strings (at most 500 characters), numbers or booleans' },
+  [z.string().max(500, { error: METADATA_VALUE_RULE }), z.number().refine(Number.isFinite), z.boolean()],
+  { error: METADATA_VALUE_RULE },
 );
 
 export const UserMetadata = z
   .record(
     z.string().min(1).max(40, { error: 'metadata keys must be 1-40 characters' }),
     metadataValue,
-    { error: 'metadata must be an object' },
+    // zod reports a bad key as `invalid_key` under the record's own error.
+    { error: (issue) => (issue.code === 'invalid_key' ? 'metadata keys must be 1-40 characters' : 'metadata must be an object') },
   )
   .refine((value) => Object.keys(value).length <= 20, { error: 'metadata must have at most 20 keys' })
   .meta({

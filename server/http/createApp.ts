@@ -52,6 +52,10 @@ export function createApp(deps: AppDeps): App {
 
   const app = express();
   app.disable('x-powered-by');
+  // Paths match exactly as the contract spells them: `/Guest` or `/guest/` must not reach a
+  // route while skipping the CORS and body checks keyed on the exact path.
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
   // Automatic ETags would hash every token response; config computes its own once per change.
   app.set('etag', false);
   app.set('query parser', 'simple');

@@ -6,12 +6,12 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const parseJson: RequestHandler = express.json({ limit: BODY_LIMIT_BYTES, strict: true, inflate: false, type: () => true });
 
-/** `application/json`, optionally with parameters (a charset other than UTF-8 is refused by the parser). */
+/** `application/json`, with no charset or UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8). */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const semicolon = contentType.indexOf(';');
-  const mediaType = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  return mediaType === 'application/json';
+  const [mediaType = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (mediaType !== 'application/json') return false;
+  return parameters.every((p) => !p.startsWith('charset=') || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }
 
 /**

@@ -1,0 +1,893 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-support/expectError.js';
+import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
+import { rawRequest } from '../test-support/rawRequest.js';
+import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+
+const SHOP = 'https://shop.example.com';
+const ELSEWHERE = 'https://not-in-any-allowlist.example';
+const CONFIG = '/api/v1/widget/config';
+const GUEST = '/api/v1/widget/auth/guest';
+const USER_TOKEN = '/api/v1/widget/auth/user-token';
+const EXCHANGE = '/api/v1/widget/auth/exchange';
+const REFRESH = '/api/v1/widget/auth/refresh';
+const LOGOUT = '/api/v1/widget/auth/logout';
+const JWKS = '/.well-known/jwks.json';
+const BODY_LIMIT = 16 * 1024;
+
+/** The cross-origin routes (§3 CORS) and the method each serves. */
+const CORS_ROUTES = [
+  { path: CONFIG, method: 'GET' },
+  { path: GUEST, method: 'POST' },
+  { path: EXCHANGE, method: 'POST' },
+  { path: REFRESH, method: 'POST' },
+  { path: LOGOUT, method: 'POST' },
+] as const;
+
+let server: TestServer;
+let clientKey: string;
+let secretKey: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  ({ clientKey, secretKey } = await server.createWidget({ origins: [SHOP] }));
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const call = (path: string, init: TestRequest = {}) => request(server.baseUrl, path, init);
+const json = (res: TestResponse) => res.json as Record<string, unknown>;
+const configPath = () => `${CONFIG}?client_key=${clientKey}`;
+
+async function guestToken(): Promise<string> {
+  const res = await call(GUEST, { origin: SHOP, body: { client_key: clientKey } });
+  expect(res.status, res.text).toBe(200);
+  return String(json(res).token);
+}
+
+async function session(): Promise<TestResponse> {
+  const res = await call(EXCHANGE, { origin: SHOP, body: { token: await guestToken() } });
+  expect(res.status, res.text).toBe(200);
+  return res;
+}
+
+function listOf(header: string | null): string[] {
+  return (header ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== '');
+}
+
+/** One request of each kind the service answers: success, every error class, preflight. */
+const SAMPLES: { name: string; run: () => Promise<TestResponse> }[] = [
+  { name: 'a config 200', run: () => call(configPath(), { origin: SHOP }) },
+  { name: 'a config 400', run: () => call(`${CONFIG}?client_key=nope`, { origin: SHOP }) },
+  { name: 'a config 403', run: () => call(configPath(), { origin: ELSEWHERE }) },
+  {
+    name: 'a guest 200',
+    run: () => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }),
+  },
+  {
+    name: 'a guest 404',
+    run: () => call(GUEST, { origin: SHOP, body: { client_key: `pk_live_${'N'.repeat(24)}` } }),
+  },
+  {
+    name: 'a user-token 200',
+    run: () =>
+      call(USER_TOKEN, {
+        body: { client_key: clientKey, user_id: 'u_1' },
+        headers: { authorization: `Bearer ${secretKey}` },
+      }),
+  },
+  {
+    name: 'a user-token 401',
+    run: () => call(USER_TOKEN, { body: { client_key: clientKey, user_id: 'u_1' } }),
+  },
+  { name: 'an exchange 400', run: () => call(EXCHANGE, { origin: SHOP, body: { token: 'x' } }) },
+  {
+    name: 'a refresh 400',
+    run: () => call(REFRESH, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
+  },
+  {
+    name: 'a logout 204',
+    run: () => call(LOGOUT, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
+  },
+  { name: 'a 404 for an unknown path', run: () => call('/nope') },
+  { name: 'a 405 for a wrong method', run: () => call(CONFIG, { method: 'DELETE' }) },
+  {
+    name: 'a 413',
+    run: () =>
+      call(GUEST, {
+        origin: SHOP,
+        rawBody: 'x'.repeat(BODY_LIMIT + 1),
+        headers: { 'content-type': 'application/json' },
+      }),
+  },
+  {
+    name: 'a 415',
+    run: () =>
+      call(GUEST, { origin: SHOP, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
+  },
+  {
+    name: 'a preflight',
+    run: () =>
+      call(GUEST, {
+        method: 'OPTIONS',
+        origin: SHOP,
+        headers: { 'access-control-request-method': 'POST' },
+      }),
+  },
+  {
+    name: 'a user-token OPTIONS',
+    run: () => call(USER_TOKEN, { method: 'OPTIONS', origin: SHOP }),
+  },
+  { name: 'healthz', run: () => call('/healthz') },
+  { name: 'readyz', run: () => call('/readyz') },
+  { name: 'the JWKS', run: () => call(JWKS) },
+];
+
+describe('headers on every response (§3)', () => {
+  for (const { name, run } of SAMPLES) {
+    it(`sends nosniff, an X-Request-Id and no X-Powered-By on ${name}`, async () => {
+      const res = await run();
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('x-request-id')).toMatch(/^[\x21-\x7e]{1,128}$/);
+    });
+
+    it(`never sends Access-Control-Allow-Credentials, a * or a null origin on ${name}`, async () => {
+      const res = await run();
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
+      expect(res.headers.get('access-control-allow-origin')).not.toBe('null');
+    });
+  }
+
+  describe('X-Request-Id', () => {
+    const sane = [
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      'abc.123:DEF-456',
+      'req_8f14e45fceea167a',
+    ];
+    for (const id of sane) {
+      it(`echoes a sane caller request id ${id}`, async () => {
+        const res = await call('/healthz', { headers: { 'x-request-id': id } });
+        expect(res.headers.get('x-request-id')).toBe(id);
+      });
+    }
+
+    it('echoes a sane request id on an error too', async () => {
+      const res = await call('/nope', { headers: { 'x-request-id': 'trace-42' } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('x-request-id')).toBe('trace-42');
+    });
+
+    const garbage = [
+      { name: '300 characters', id: 'a'.repeat(300) },
+      { name: 'spaces', id: 'abc def' },
+      { name: 'a quote and angle brackets', id: '"><script>' },
+      { name: 'a comma (two ids)', id: 'a,b' },
+    ];
+    for (const { name, id } of garbage) {
+      it(`replaces a request id with ${name} by its own`, async () => {
+        const res = await call('/healthz', { headers: { 'x-request-id': id } });
+        const echoed = res.headers.get('x-request-id');
+        expect(echoed).not.toBe(id);
+        expect(echoed).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+      });
+    }
+
+    it('replaces a request id with non-ASCII bytes', async () => {
+      const res = await rawRequest(server.baseUrl, '/healthz', {
+        headers: [['x-request-id', 'caf\u00e9']],
+      });
+      expect(res.headers['x-request-id']).not.toBe('caf\u00e9');
+      expect(res.headers['x-request-id']).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+    });
+
+    it('gives each request without an id a different one', async () => {
+      const a = await call('/healthz');
+      const b = await call('/healthz');
+      expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+    });
+  });
+});
+
+describe('token responses are never cached', () => {
+  const tokens: { name: string; run: () => Promise<TestResponse> }[] = [
+    { name: 'guest', run: () => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }) },
+    {
+      name: 'user-token',
+      run: () =>
+        call(USER_TOKEN, {
+          body: { client_key: clientKey, user_id: 'u_1' },
+          headers: { authorization: `Bearer ${secretKey}` },
+        }),
+    },
+    { name: 'exchange', run: () => session() },
+    {
+      name: 'refresh',
+      run: async () =>
+        call(REFRESH, {
+          origin: SHOP,
+          body: { refresh_token: json(await session()).refresh_token },
+        }),
+    },
+  ];
+  for (const { name, run } of tokens) {
+    it(`sends Cache-Control: no-store and Pragma: no-cache on a ${name} 200`, async () => {
+      const res = await run();
+      expect(res.status, res.text).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('pragma')).toBe('no-cache');
+      expect(res.headers.get('etag')).toBeNull();
+    });
+  }
+});
+
+describe('errors are one never-cached text/plain line', () => {
+  const errors: {
+    name: string;
+    run: () => Promise<TestResponse>;
+    status: number;
+    message?: string;
+  }[] = [
+    { name: 'config 400', run: () => call(CONFIG), status: 400, message: 'Missing client_key' },
+    {
+      name: 'config 403',
+      run: () => call(configPath(), { origin: ELSEWHERE }),
+      status: 403,
+      message: 'Origin not in allowlist',
+    },
+    {
+      name: 'guest 403',
+      run: () => call(GUEST, { origin: ELSEWHERE, body: { client_key: clientKey } }),
+      status: 403,
+      message: 'Origin not in allowlist for this client_key',
+    },
+    {
+      name: 'user-token 401',
+      run: () => call(USER_TOKEN, { body: {} }),
+      status: 401,
+      message: 'Missing or invalid API key',
+    },
+    {
+      name: 'exchange 400',
+      run: () => call(EXCHANGE, { origin: SHOP, body: {} }),
+      status: 400,
+      message: 'Missing or expired token',
+    },
+    {
+      name: 'refresh 400',
+      run: () => call(REFRESH, { origin: SHOP, body: {} }),
+      status: 400,
+      message: 'Missing or expired refresh_token',
+    },
+    {
+      name: 'unknown path 404',
+      run: () => call('/api/v1/widget/nope'),
+      status: 404,
+      message: 'Not found',
+    },
+    { name: 'wrong method 405', run: () => call(GUEST), status: 405 },
+    {
+      name: 'body too large 413',
+      run: () =>
+        call(GUEST, {
+          origin: SHOP,
+          rawBody: ' '.repeat(BODY_LIMIT + 1),
+          headers: { 'content-type': 'application/json' },
+        }),
+      status: 413,
+      message: 'Request body too large',
+    },
+    {
+      name: 'not JSON 415',
+      run: () =>
+        call(GUEST, { origin: SHOP, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
+      status: 415,
+      message: 'Content-Type must be application/json',
+    },
+  ];
+  for (const { name, run, status, message } of errors) {
+    it(`answers a ${name} as text/plain; charset=utf-8 with no-store and Pragma: no-cache`, async () => {
+      expectTextError(await run(), status, message);
+    });
+  }
+});
+
+describe('CORS preflight (§3)', () => {
+  for (const { path, method } of CORS_ROUTES) {
+    it(`answers a preflight on ${path} with 204, the echoed origin, methods, Content-Type, max-age 600 and Vary: Origin`, async () => {
+      const res = await call(path, {
+        method: 'OPTIONS',
+        origin: ELSEWHERE,
+        headers: {
+          'access-control-request-method': method,
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.text).toBe('');
+      expect(res.headers.get('access-control-allow-origin')).toBe(ELSEWHERE);
+      expect(listOf(res.headers.get('access-control-allow-methods'))).toContain(
+        method.toLowerCase(),
+      );
+      expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type');
+      expect(res.headers.get('access-control-max-age')).toBe('600');
+      expect(listOf(res.headers.get('vary'))).toContain('origin');
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    });
+
+    it(`answers a preflight on ${path} without Origin with Vary: Origin and no Allow-Origin`, async () => {
+      const res = await call(path, { method: 'OPTIONS' });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(listOf(res.headers.get('vary'))).toContain('origin');
+    });
+  }
+
+  it('does not allow the Authorization header in a preflight (no secret keys from a page)', async () => {
+    const res = await call(GUEST, {
+      method: 'OPTIONS',
+      origin: SHOP,
+      headers: {
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(listOf(res.headers.get('access-control-allow-headers'))).not.toContain('authorization');
+  });
+
+  const neverEchoed = [
+    { name: 'null', origin: 'null' },
+    { name: 'two origins joined by a comma', origin: 'https://a.com, https://b.com' },
+    { name: 'an origin with a path', origin: 'https://a.com/path' },
+    { name: 'an origin with a trailing slash', origin: 'https://a.com/' },
+    { name: 'an origin with a query', origin: 'https://a.com?x=1' },
+    { name: 'an origin with a fragment', origin: 'https://a.com#x' },
+    { name: 'an origin with userinfo', origin: 'https://user@a.com' },
+    { name: 'a 300-character origin', origin: `https://${'a'.repeat(288)}.com` },
+    { name: '*', origin: '*' },
+    { name: 'a bare host', origin: 'a.com' },
+    { name: 'a javascript: URL', origin: 'javascript:alert(1)' },
+  ];
+  for (const { name, origin } of neverEchoed) {
+    it(`never echoes ${name} on a preflight or an actual response`, async () => {
+      const preflight = await call(GUEST, {
+        method: 'OPTIONS',
+        origin,
+        headers: { 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      const actual = await call(GUEST, { origin, body: { client_key: clientKey } });
+      expect(actual.status).toBe(403);
+      expect(actual.headers.get('access-control-allow-origin')).toBeNull();
+      expect(actual.headers.get('access-control-expose-headers')).toBeNull();
+      const config = await call(configPath(), { origin });
+      expect(config.status).toBe(403);
+      expect(config.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  }
+
+  it('echoes a 256-character origin but not a 257-character one', async () => {
+    const at = (length: number) =>
+      `https://${'a'.repeat(length - 'https://'.length - '.com'.length)}.com`;
+    const ok = await call(GUEST, { method: 'OPTIONS', origin: at(256) });
+    expect(ok.headers.get('access-control-allow-origin')).toBe(at(256));
+    const tooLong = await call(GUEST, { method: 'OPTIONS', origin: at(257) });
+    expect(tooLong.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  const nonAscii = [
+    { name: 'a Latin-1 byte', origin: 'https://caf\u00e9.example' },
+    { name: 'UTF-8 bytes', origin: Buffer.from('https://café.example', 'utf8').toString('latin1') },
+  ];
+  for (const { name, origin } of nonAscii) {
+    it(`never echoes a non-ASCII origin (${name})`, async () => {
+      const preflight = await rawRequest(server.baseUrl, GUEST, {
+        method: 'OPTIONS',
+        headers: [['origin', origin]],
+      });
+      expect(preflight.status).toBeLessThan(500);
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      const actual = await rawRequest(server.baseUrl, GUEST, {
+        method: 'POST',
+        headers: [
+          ['origin', origin],
+          ['content-type', 'application/json'],
+        ],
+        body: JSON.stringify({ client_key: clientKey }),
+      });
+      expect(actual.status).toBe(403);
+      expect(actual.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  }
+
+  it('never echoes two Origin headers, on a preflight or an actual response', async () => {
+    const preflight = await rawRequest(server.baseUrl, GUEST, {
+      method: 'OPTIONS',
+      headers: [['origin', [SHOP, 'https://b.com']]],
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const actual = await rawRequest(server.baseUrl, `${CONFIG}?client_key=${clientKey}`, {
+      headers: [['origin', [SHOP, SHOP]]],
+    });
+    expect(actual.status).toBe(403);
+    expect(actual.text).toBe('Origin not in allowlist');
+    expect(actual.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CORS on actual responses (§3)', () => {
+  const EXPOSED = ['retry-after', 'ratelimit', 'ratelimit-policy', 'etag'];
+  const actual: { name: string; run: (origin: string) => Promise<TestResponse>; status: number }[] =
+    [
+      { name: 'a config 200', run: (origin) => call(configPath(), { origin }), status: 200 },
+      { name: 'a config 403', run: () => call(configPath(), { origin: ELSEWHERE }), status: 403 },
+      {
+        name: 'a guest 200',
+        run: (origin) => call(GUEST, { origin, body: { client_key: clientKey } }),
+        status: 200,
+      },
+      {
+        name: 'a guest 403',
+        run: () => call(GUEST, { origin: ELSEWHERE, body: { client_key: clientKey } }),
+        status: 403,
+      },
+      { name: 'a guest 400', run: (origin) => call(GUEST, { origin, body: {} }), status: 400 },
+      {
+        name: 'a guest 415',
+        run: (origin) =>
+          call(GUEST, { origin, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
+        status: 415,
+      },
+      {
+        name: 'an exchange 400',
+        run: (origin) => call(EXCHANGE, { origin, body: { token: 'x' } }),
+        status: 400,
+      },
+      {
+        name: 'a refresh 400',
+        run: (origin) => call(REFRESH, { origin, body: { refresh_token: 'rt_x' } }),
+        status: 400,
+      },
+      {
+        name: 'a logout 204',
+        run: (origin) => call(LOGOUT, { origin, body: { refresh_token: 'rt_x' } }),
+        status: 204,
+      },
+    ];
+  for (const { name, run, status } of actual) {
+    it(`echoes the origin and exposes Retry-After, RateLimit, RateLimit-Policy and ETag on ${name}`, async () => {
+      const res = await run(SHOP);
+      expect(res.status, res.text).toBe(status);
+      const origin = status === 403 ? ELSEWHERE : SHOP;
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(listOf(res.headers.get('access-control-expose-headers')).sort()).toStrictEqual(
+        [...EXPOSED].sort(),
+      );
+      expect(listOf(res.headers.get('vary'))).toContain('origin');
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    });
+  }
+
+  const withoutOrigin: { name: string; run: () => Promise<TestResponse> }[] = [
+    { name: 'a config 200', run: () => call(configPath()) },
+    {
+      name: 'a config 304',
+      run: async () =>
+        call(configPath(), {
+          headers: { 'if-none-match': (await call(configPath())).headers.get('etag') ?? '' },
+        }),
+    },
+    { name: 'a config 404', run: () => call(`${CONFIG}?client_key=pk_live_${'U'.repeat(24)}`) },
+    { name: 'a guest 403', run: () => call(GUEST, { body: { client_key: clientKey } }) },
+    { name: 'an exchange 400', run: () => call(EXCHANGE, { body: { token: 'x' } }) },
+    { name: 'a refresh 400', run: () => call(REFRESH, { body: { refresh_token: 'rt_x' } }) },
+    { name: 'a logout 204', run: () => call(LOGOUT, { body: { refresh_token: 'rt_x' } }) },
+  ];
+  for (const { name, run } of withoutOrigin) {
+    it(`sends Vary: Origin and no Allow-Origin on ${name} without an Origin`, async () => {
+      const res = await run();
+      expect(listOf(res.headers.get('vary'))).toContain('origin');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  }
+
+  it('sends no CORS headers on healthz, readyz or the JWKS', async () => {
+    for (const path of ['/healthz', '/readyz', JWKS]) {
+      const res = await call(path, { origin: SHOP });
+      expect(corsHeaderNames(res.headers)).toStrictEqual([]);
+    }
+  });
+});
+
+describe('path variants of a CORS route are no way around its rules', () => {
+  // Either the variant is not the route (404 "Not found"), or it gets the route's full treatment.
+  const configVariants = [`${CONFIG}/`, '/API/v1/widget/config', '/api/v1/Widget/Config'];
+  for (const path of configVariants) {
+    it(`answers GET ${path} with 404 or with Vary: Origin and the echoed origin`, async () => {
+      const res = await call(`${path}?client_key=${clientKey}`, { origin: SHOP });
+      if (res.status === 404) {
+        expect(res.text).toBe('Not found');
+      } else {
+        expect(listOf(res.headers.get('vary'))).toContain('origin');
+        expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+      }
+    });
+  }
+
+  const guestVariants = [`${GUEST}/`, '/api/v1/widget/auth/GUEST'];
+  for (const path of guestVariants) {
+    it(`answers a gzip-encoded POST ${path} with 404 or 415, as the canonical path does`, async () => {
+      const res = await call(path, {
+        origin: SHOP,
+        rawBody: '{}',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      });
+      expect([404, 415]).toContain(res.status);
+    });
+
+    it(`answers a text/plain POST ${path} with 404 or 415, as the canonical path does`, async () => {
+      const res = await call(path, {
+        origin: SHOP,
+        rawBody: JSON.stringify({ client_key: clientKey }),
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect([404, 415]).toContain(res.status);
+    });
+  }
+});
+
+describe('bad input never yields a 5xx (§3)', () => {
+  const jsonRoutes: { path: string; headers?: Record<string, string> }[] = [
+    { path: GUEST },
+    { path: EXCHANGE },
+    { path: REFRESH },
+    { path: LOGOUT },
+  ];
+
+  for (const { path } of [...jsonRoutes, { path: USER_TOKEN }]) {
+    const headers = (extra: Record<string, string>) =>
+      path === USER_TOKEN ? { ...extra, authorization: `Bearer ${secretKey}` } : extra;
+
+    it(`answers malformed JSON on ${path} with 400 "Invalid JSON body"`, async () => {
+      const res = await call(path, {
+        origin: SHOP,
+        rawBody: '{"client_key": ',
+        headers: headers({ 'content-type': 'application/json' }),
+      });
+      expectTextError(res, 400, 'Invalid JSON body');
+    });
+
+    it(`answers a text/plain body on ${path} with 415 "Content-Type must be application/json"`, async () => {
+      const res = await call(path, {
+        origin: SHOP,
+        rawBody: '{}',
+        headers: headers({ 'content-type': 'text/plain' }),
+      });
+      expectTextError(res, 415, 'Content-Type must be application/json');
+    });
+
+    it(`answers a form body on ${path} with 415`, async () => {
+      const res = await call(path, {
+        origin: SHOP,
+        rawBody: 'client_key=x',
+        headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+      });
+      expectTextError(res, 415, 'Content-Type must be application/json');
+    });
+
+    it(`answers a body over 16 KiB on ${path} with 413 "Request body too large"`, async () => {
+      const rawBody = JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) });
+      const res = await call(path, {
+        origin: SHOP,
+        rawBody,
+        headers: headers({ 'content-type': 'application/json' }),
+      });
+      expectTextError(res, 413, 'Request body too large');
+    });
+  }
+
+  it('answers a body with no Content-Type with 415', async () => {
+    const res = await rawRequest(server.baseUrl, GUEST, {
+      method: 'POST',
+      headers: [['origin', SHOP]],
+      body: JSON.stringify({ client_key: clientKey }),
+    });
+    expect(res.status).toBe(415);
+    expect(res.text).toBe('Content-Type must be application/json');
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+
+  it('answers a JSON body with an unsupported charset with 415', async () => {
+    const res = await call(GUEST, {
+      origin: SHOP,
+      rawBody: JSON.stringify({ client_key: clientKey }),
+      headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+    });
+    expectTextError(res, 415, 'Content-Type must be application/json');
+  });
+
+  it('accepts application/json with a utf-8 charset parameter, in any case', async () => {
+    const res = await call(GUEST, {
+      origin: SHOP,
+      rawBody: JSON.stringify({ client_key: clientKey }),
+      headers: { 'content-type': 'Application/JSON; charset=UTF-8' },
+    });
+    expect(res.status, res.text).toBe(200);
+  });
+
+  const encodings = ['gzip', 'deflate', 'br', 'GZIP'];
+  for (const encoding of encodings) {
+    it(`refuses Content-Encoding: ${encoding} with 415`, async () => {
+      const res = await call(GUEST, {
+        origin: SHOP,
+        rawBody: '{}',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      expectTextError(res, 415);
+    });
+  }
+
+  it('refuses a real gzip body with 415, without inflating it', async () => {
+    const bomb = gzipSync(
+      Buffer.from(`{"client_key":"${clientKey}","pad":"${'0'.repeat(1_000_000)}"}`),
+    );
+    expect(bomb.length).toBeLessThan(BODY_LIMIT);
+    const res = await rawRequest(server.baseUrl, GUEST, {
+      method: 'POST',
+      headers: [
+        ['origin', SHOP],
+        ['content-type', 'application/json'],
+        ['content-encoding', 'gzip'],
+      ],
+      body: bomb,
+    });
+    expect(res.status).toBe(415);
+  });
+
+  it('accepts a body of exactly 16 KiB and refuses one byte more with 413', async () => {
+    const bodyOf = (size: number) => {
+      const base = JSON.stringify({ client_key: clientKey, pad: '' });
+      return JSON.stringify({ client_key: clientKey, pad: 'x'.repeat(size - base.length) });
+    };
+    expect(Buffer.byteLength(bodyOf(BODY_LIMIT))).toBe(BODY_LIMIT);
+    const atLimit = await call(GUEST, {
+      origin: SHOP,
+      rawBody: bodyOf(BODY_LIMIT),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(atLimit.status, atLimit.text).toBe(200);
+    const over = await call(GUEST, {
+      origin: SHOP,
+      rawBody: bodyOf(BODY_LIMIT + 1),
+      headers: { 'content-type': 'application/json' },
+    });
+    expectTextError(over, 413, 'Request body too large');
+  });
+
+  it('refuses an over-long chunked body (no Content-Length) with 413', async () => {
+    const res = await rawRequest(server.baseUrl, GUEST, {
+      method: 'POST',
+      headers: [
+        ['origin', SHOP],
+        ['content-type', 'application/json'],
+        ['transfer-encoding', 'chunked'],
+      ],
+      body: JSON.stringify({ client_key: clientKey, pad: 'x'.repeat(BODY_LIMIT) }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.text).toBe('Request body too large');
+  });
+
+  describe('405 with Allow', () => {
+    const wrong: { method: string; path: string; allow: string[] }[] = [
+      { method: 'GET', path: GUEST, allow: ['POST', 'OPTIONS'] },
+      { method: 'PUT', path: GUEST, allow: ['POST', 'OPTIONS'] },
+      { method: 'DELETE', path: CONFIG, allow: ['GET', 'HEAD', 'OPTIONS'] },
+      { method: 'POST', path: CONFIG, allow: ['GET', 'HEAD', 'OPTIONS'] },
+      { method: 'PUT', path: USER_TOKEN, allow: ['POST'] },
+      { method: 'GET', path: USER_TOKEN, allow: ['POST'] },
+      { method: 'GET', path: EXCHANGE, allow: ['POST', 'OPTIONS'] },
+      { method: 'DELETE', path: REFRESH, allow: ['POST', 'OPTIONS'] },
+      { method: 'GET', path: LOGOUT, allow: ['POST', 'OPTIONS'] },
+      { method: 'POST', path: '/healthz', allow: ['GET', 'HEAD'] },
+      { method: 'DELETE', path: JWKS, allow: ['GET', 'HEAD'] },
+    ];
+    for (const { method, path, allow } of wrong) {
+      it(`answers ${method} ${path} with 405 and Allow: ${allow.join(', ')}`, async () => {
+        const res = await call(path, {
+          method,
+          ...(method === 'GET' || method === 'DELETE'
+            ? {}
+            : { rawBody: '{}', headers: { 'content-type': 'application/json' } }),
+        });
+        expectTextError(res, 405);
+        expect(listOf(res.headers.get('allow')).sort()).toStrictEqual(
+          allow.map((m) => m.toLowerCase()).sort(),
+        );
+      });
+    }
+  });
+
+  describe('404 "Not found"', () => {
+    const paths = [
+      '/',
+      '/nope',
+      '/api/v1/widget',
+      '/api/v1/widget/auth/nope',
+      '/api/v2/widget/config',
+      '/.well-known/openid-configuration',
+      '/%2e%2e/etc/passwd',
+    ];
+    for (const path of paths) {
+      it(`answers GET ${path} with 404 "Not found"`, async () => {
+        expectTextError(await call(path), 404, 'Not found');
+      });
+    }
+
+    it('answers POST to an unknown path with 404 "Not found", whatever the body', async () => {
+      expectTextError(
+        await call('/api/v1/widget/auth/nope', {
+          rawBody: 'not json',
+          headers: { 'content-type': 'text/plain' },
+        }),
+        404,
+        'Not found',
+      );
+    });
+  });
+
+  describe('hostile JSON', () => {
+    it('ignores a __proto__ key and pollutes no prototype', async () => {
+      const rawBody = `{"client_key": "${clientKey}", "__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}`;
+      const res = await call(GUEST, {
+        origin: SHOP,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, res.text).toBe(200);
+      const probe: Record<string, unknown> = {};
+      expect(probe.polluted).toBeUndefined();
+      expect(Object.prototype).not.toHaveProperty('polluted');
+    });
+
+    it('ignores __proto__ inside user metadata and pollutes no prototype', async () => {
+      const rawBody = `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"__proto__": {"polluted": 1}, "plan": "pro"}}`;
+      const res = await call(USER_TOKEN, {
+        rawBody,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
+      });
+      expect(res.status).toBeLessThan(500);
+      if (res.status === 200) {
+        const { payload } = decodeJwtParts(String(json(res).token));
+        expect(payload.metadata).toStrictEqual({ plan: 'pro' });
+      }
+      const probe: Record<string, unknown> = {};
+      expect(probe.polluted).toBeUndefined();
+    });
+
+    const deep: { name: string; rawBody: () => string }[] = [
+      { name: '5000 nested arrays', rawBody: () => '['.repeat(5000) + ']'.repeat(5000) },
+      {
+        name: '5000 nested arrays as client_key',
+        rawBody: () => `{"client_key": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      },
+      { name: '2500 nested objects', rawBody: () => '{"a":'.repeat(2500) + '1' + '}'.repeat(2500) },
+      { name: '16000 unclosed brackets', rawBody: () => '['.repeat(16_000) },
+    ];
+    for (const { name, rawBody } of deep) {
+      it(`answers ${name} within 16 KiB with a 4xx`, async () => {
+        const body = rawBody();
+        expect(body.length).toBeLessThanOrEqual(BODY_LIMIT);
+        const res = await call(GUEST, {
+          origin: SHOP,
+          rawBody: body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expectTextError(res, 400);
+      });
+    }
+
+    it('answers deep nesting inside user metadata with a 400', async () => {
+      const rawBody = `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"a": ${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+      const res = await call(USER_TOKEN, {
+        rawBody,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
+      });
+      expectTextError(res, 400);
+    });
+
+    it('handles duplicate keys (the last wins) without a 5xx', async () => {
+      const rawBody = `{"client_key": "pk_live_${'D'.repeat(24)}", "client_key": "${clientKey}"}`;
+      const res = await call(GUEST, {
+        origin: SHOP,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([200, 400]).toContain(res.status);
+      if (res.status === 200)
+        expect(decodeJwtParts(String(json(res).token)).payload.client_id).toBe(clientKey);
+    });
+
+    const huge = ['1e999', '-1e999', '123456789012345678901234567890e300'];
+    for (const number of huge) {
+      it(`answers ${number} as client_key with 400 "Invalid client_key"`, async () => {
+        const res = await call(GUEST, {
+          origin: SHOP,
+          rawBody: `{"client_key": ${number}}`,
+          headers: { 'content-type': 'application/json' },
+        });
+        expectTextError(res, 400, 'Invalid client_key');
+      });
+
+      it(`answers ${number} as a metadata value with 400 naming metadata`, async () => {
+        const rawBody = `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"n": ${number}}}`;
+        const res = await call(USER_TOKEN, {
+          rawBody,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
+        });
+        expectTextError(res, 400);
+        expect(res.text).toContain('metadata');
+      });
+    }
+
+    it('answers a huge exponent as a refresh_token with 400, not 5xx', async () => {
+      const res = await call(REFRESH, {
+        origin: SHOP,
+        rawBody: '{"refresh_token": 1e999}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expectTextError(res, 400, 'Missing or expired refresh_token');
+    });
+
+    it('answers a lone surrogate in a string with a 4xx', async () => {
+      const res = await call(USER_TOKEN, {
+        rawBody: `{"client_key": "${clientKey}", "user_id": "u\\ud800"}`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
+      });
+      expectTextError(res, 400);
+    });
+  });
+});
+
+describe('health and keys', () => {
+  it('answers GET /healthz with 200 ok', async () => {
+    const res = await call('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('ok');
+  });
+
+  it('answers GET /readyz with 200 ok', async () => {
+    const res = await call('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('ok');
+  });
+
+  it('serves the JWKS with only public members and Cache-Control: public, max-age=300', async () => {
+    const res = await call(JWKS);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(res.headers.get('pragma')).toBeNull();
+    const { keys } = res.json as { keys: Record<string, unknown>[] };
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(Object.keys(key).sort()).toStrictEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    }
+    expect(new Set(keys.map((k) => k.kid)).size).toBe(keys.length);
+  });
+
+  it('lists the kid that signs the tokens it issues', async () => {
+    const { header } = decodeJwtParts(await guestToken());
+    const { keys } = (await call(JWKS)).json as { keys: Record<string, unknown>[] };
+    expect(keys.map((k) => k.kid)).toContain(header.kid);
+  });
+});
