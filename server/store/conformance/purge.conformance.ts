@@ -1,0 +1,115 @@
+/** purgeExpired: what is deleted, what is kept, and what it reports. */
+import { describe, expect, it } from 'vitest';
+import type { StoreContext } from '../test-support/conformanceContext.js';
+import { aRefreshToken, aSession, DAY, HOUR, MINUTE, T0 } from '../test-support/storeFixtures.js';
+
+export function describePurge({ store, seedWidget, startSession, rotate }: StoreContext): void {
+  describe('purgeExpired', () => {
+    it('removes spent visitor jtis past their expiry and keeps the others spent', async () => {
+      const old = await startSession({ tokenExpiresAt: T0 + MINUTE });
+      const fresh = await startSession({ tokenExpiresAt: T0 + 10 * MINUTE });
+      const result = await store().purgeExpired(T0 + 5 * MINUTE, MINUTE);
+      expect(result.visitorTokens).toBe(1);
+
+      const again = async (jti: string) => {
+        const widget = await seedWidget();
+        return store().consumeVisitorToken({
+          jti,
+          tokenExpiresAt: T0 + 10 * MINUTE,
+          spentAt: T0 + 6 * MINUTE,
+          session: aSession(widget),
+          refreshToken: aRefreshToken(),
+        });
+      };
+      expect(await again(old.jti)).toEqual({ started: true });
+      expect(await again(fresh.jti)).toMatchObject({
+        started: false,
+        sessionId: fresh.session.id,
+      });
+    });
+
+    it('removes dead sessions with their refresh tokens and keeps live ones', async () => {
+      const now = T0 + 2 * DAY;
+      const live = await startSession({ token: { expiresAt: now + DAY } });
+      const pastDeadline = await startSession({
+        session: { expiresAt: T0 + DAY },
+        token: { expiresAt: T0 + HOUR },
+      });
+      const pastDeadlineNext = await rotate(pastDeadline.token.id, T0 + MINUTE);
+      const idle = await startSession({ token: { expiresAt: T0 + DAY } });
+      const revokedLongAgo = await startSession({ token: { expiresAt: now + DAY } });
+      await store().revokeSession(revokedLongAgo.session.id, now - DAY - 1);
+      const revokedToday = await startSession({ token: { expiresAt: now + DAY } });
+      await store().revokeSession(revokedToday.session.id, now - HOUR);
+      const rotatedLive = await startSession();
+      const rotatedLiveNext = await rotate(
+        rotatedLive.token.id,
+        T0 + HOUR,
+        aRefreshToken({ expiresAt: now + DAY }),
+      );
+
+      const result = await store().purgeExpired(now, MINUTE);
+
+      expect(result).toMatchObject({ sessions: 3, refreshTokens: 4 });
+      for (const hash of [
+        pastDeadline.token.hash,
+        pastDeadlineNext.successor.hash,
+        idle.token.hash,
+        revokedLongAgo.token.hash,
+      ]) {
+        expect(await store().findRefreshToken(hash)).toBeUndefined();
+      }
+      for (const hash of [
+        live.token.hash,
+        revokedToday.token.hash,
+        rotatedLive.token.hash,
+        rotatedLiveNext.successor.hash,
+      ]) {
+        expect(await store().findRefreshToken(hash)).toBeDefined();
+      }
+    });
+
+    it('reports a purged session as null when its visitor jti is replayed', async () => {
+      const started = await startSession({
+        session: { expiresAt: T0 + HOUR },
+        tokenExpiresAt: T0 + 2 * DAY,
+      });
+      await store().purgeExpired(T0 + DAY, MINUTE);
+      const widget = await seedWidget();
+      expect(
+        await store().consumeVisitorToken({
+          jti: started.jti,
+          tokenExpiresAt: T0 + 2 * DAY,
+          spentAt: T0 + DAY,
+          session: aSession(widget),
+          refreshToken: aRefreshToken(),
+        }),
+      ).toEqual({ started: false, spentAt: T0, sessionId: null });
+    });
+
+    it('clears successor boxes older than the grace window and keeps recent ones', async () => {
+      const { token } = await startSession({ token: { expiresAt: T0 + 2 * DAY } });
+      const first = await rotate(token.id, T0 + MINUTE);
+      const second = await rotate(first.successor.id, T0 + 10 * MINUTE);
+      expect(second.rotated).toBe(true);
+
+      const result = await store().purgeExpired(T0 + 10 * MINUTE + 30_000, MINUTE);
+
+      expect(result).toEqual({ visitorTokens: 1, sessions: 0, refreshTokens: 0 });
+      const old = await store().findRefreshToken(token.hash);
+      expect(old?.token).toMatchObject({ successorBox: null, successorId: first.successor.id });
+      expect(old?.successor?.id).toBe(first.successor.id);
+      expect(
+        (await store().findRefreshToken(first.successor.hash))?.token.successorBox,
+      ).not.toBeNull();
+    });
+
+    it('purging an empty store removes nothing', async () => {
+      expect(await store().purgeExpired(T0, MINUTE)).toEqual({
+        visitorTokens: 0,
+        refreshTokens: 0,
+        sessions: 0,
+      });
+    });
+  });
+}

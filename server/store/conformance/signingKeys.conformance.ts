@@ -1,0 +1,49 @@
+/** Signing keys: one current key, rotated atomically. */
+import { describe, expect, it } from 'vitest';
+import type { StoreContext } from '../test-support/conformanceContext.js';
+import { aSigningKey, DAY, T0 } from '../test-support/storeFixtures.js';
+
+export function describeSigningKeys({ store }: StoreContext): void {
+  describe('signing keys', () => {
+    it('insertFirstSigningKey inserts the first key with its JWKs intact', async () => {
+      const key = aSigningKey();
+      expect(await store().insertFirstSigningKey(key)).toBe(true);
+      expect(await store().listSigningKeys()).toEqual([key]);
+    });
+
+    it('insertFirstSigningKey inserts only once: with a current key it returns false and writes nothing', async () => {
+      const first = aSigningKey();
+      await store().insertFirstSigningKey(first);
+      expect(await store().insertFirstSigningKey(aSigningKey({ createdAt: T0 + 1 }))).toBe(false);
+      expect(await store().listSigningKeys()).toEqual([first]);
+    });
+
+    it('50 concurrent insertFirstSigningKey calls insert exactly one key', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => store().insertFirstSigningKey(aSigningKey())),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store().listSigningKeys()).toHaveLength(1);
+    });
+
+    it("rotateSigningKey makes the new key current and retires the previous one at the new key's createdAt", async () => {
+      const first = aSigningKey();
+      await store().insertFirstSigningKey(first);
+      const second = aSigningKey({ createdAt: T0 + DAY });
+      await store().rotateSigningKey(second);
+      const third = aSigningKey({ createdAt: T0 + 2 * DAY });
+      await store().rotateSigningKey(third);
+      const byKid = new Map((await store().listSigningKeys()).map((k) => [k.kid, k]));
+      expect(byKid.get(first.kid)).toEqual({ ...first, retiredAt: T0 + DAY });
+      expect(byKid.get(second.kid)).toEqual({ ...second, retiredAt: T0 + 2 * DAY });
+      expect(byKid.get(third.kid)).toEqual(third);
+      expect(await store().insertFirstSigningKey(aSigningKey())).toBe(false);
+    });
+
+    it('rotateSigningKey on an empty store just inserts the key', async () => {
+      const key = aSigningKey();
+      await store().rotateSigningKey(key);
+      expect(await store().listSigningKeys()).toEqual([key]);
+    });
+  });
+}

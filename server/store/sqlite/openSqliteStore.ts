@@ -1,0 +1,216 @@
+import type { SessionRecord, SigningKeyRecord } from '../records.js';
+import type { Store } from '../store.js';
+import { openDatabase } from './openDatabase.js';
+import {
+  flag,
+  toAccount,
+  toRefreshToken,
+  toSecretKey,
+  toSession,
+  toSigningKey,
+  toWidget,
+  viewSession,
+  viewSuccessor,
+  viewToken,
+} from './rows.js';
+import {
+  prepareStatements,
+  REVOKED_SESSION_RETENTION_MS,
+  type SessionParams,
+  type SigningKeyParams,
+  type Statements,
+} from './statements.js';
+
+/**
+ * better-sqlite3 is synchronous; the Store contract is asynchronous so other implementations can
+ * do I/O. Running the body inside the executor turns a thrown SqliteError into a rejection.
+ */
+const run = <T>(body: () => T): Promise<T> =>
+  new Promise<T>((resolve) => {
+    resolve(body());
+  });
+
+const sessionParams = (s: SessionRecord): SessionParams => ({
+  ...s,
+  metadata: s.metadata === null ? null : JSON.stringify(s.metadata),
+});
+
+const signingKeyParams = (k: SigningKeyRecord): SigningKeyParams => ({
+  kid: k.kid,
+  alg: k.alg,
+  privateJwk: JSON.stringify(k.privateJwk),
+  publicJwk: JSON.stringify(k.publicJwk),
+  createdAt: k.createdAt,
+  retiredAt: k.retiredAt,
+});
+
+/**
+ * Opens (creating if needed) the SQLite database at `url` and applies pending migrations.
+ * `url` is `file:<path>` (relative paths resolve against the working directory; the parent
+ * directory is created) or `:memory:`. Resolves once the store is ready; rejects if the file
+ * cannot be opened or migrated. One store per process: it holds one connection.
+ */
+export function openSqliteStore(options: { url: string }): Promise<Store> {
+  return run(() => {
+    const db = openDatabase(options.url);
+    let q: Statements;
+    try {
+      q = prepareStatements(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+
+    // Write transactions start IMMEDIATE: they take the write lock up front (waiting under
+    // busy_timeout) instead of failing with SQLITE_BUSY when another connection wrote between
+    // their first read and first write.
+    const consumeVisitorToken = db.transaction(
+      (input: Parameters<Store['consumeVisitorToken']>[0]) => {
+        const spent = q.spendVisitorJti.get({
+          jti: input.jti,
+          spentAt: input.spentAt,
+          expiresAt: input.tokenExpiresAt,
+          sessionId: input.session.id,
+        });
+        if (spent === undefined) {
+          const first = q.findSpentVisitorJti.get(input.jti);
+          if (first === undefined)
+            throw new Error('spent visitor jti vanished inside its transaction');
+          return { started: false as const, spentAt: first.spent_at, sessionId: first.session_id };
+        }
+        q.insertSession.run(sessionParams(input.session));
+        q.insertRefreshToken.run({ ...input.refreshToken, sessionId: input.session.id });
+        return { started: true as const };
+      },
+    );
+
+    const rotateRefreshToken = db.transaction(
+      (input: Parameters<Store['rotateRefreshToken']>[0]) => {
+        const spent = q.spendRefreshToken.get({
+          tokenId: input.tokenId,
+          now: input.now,
+          successorId: input.successor.id,
+          successorBox: input.successorBox,
+        });
+        if (spent === undefined) return false;
+        q.insertRefreshToken.run({ ...input.successor, sessionId: spent.session_id });
+        return true;
+      },
+    );
+
+    const rotateSigningKey = db.transaction((key: SigningKeyRecord) => {
+      q.retireCurrentSigningKeys.run({ at: key.createdAt });
+      q.insertSigningKey.run(signingKeyParams(key));
+    });
+
+    const purgeExpired = db.transaction((now: number, graceMs: number) => {
+      const visitorTokens = q.purgeVisitorJtis.run({ now }).changes;
+      const dead = { now, revokedBefore: now - REVOKED_SESSION_RETENTION_MS };
+      const refreshTokens = q.countDeadRefreshTokens.get(dead) ?? 0;
+      // refresh_tokens rows go with their session (ON DELETE CASCADE).
+      const sessions = q.deleteDeadSessions.run(dead).changes;
+      q.clearSuccessorBoxes.run({ boxedBefore: now - graceMs });
+      return { visitorTokens, refreshTokens, sessions };
+    });
+
+    const store: Store = {
+      createAccount: (account) =>
+        run(() => {
+          q.insertAccount.run(account);
+        }),
+      findAccount: (id) =>
+        run(() => {
+          const row = q.findAccount.get(id);
+          return row && toAccount(row);
+        }),
+      countAccounts: () => run(() => q.countAccounts.get() ?? 0),
+
+      createWidget: (w) =>
+        run(() => {
+          q.insertWidget.run({
+            ...w,
+            origins: JSON.stringify(w.origins),
+            settings: JSON.stringify(w.settings),
+            guestEnabled: flag(w.guestEnabled),
+            disabled: flag(w.disabled),
+          });
+        }),
+      findWidgetByClientKey: (clientKey) =>
+        run(() => {
+          const row = q.findWidgetByClientKey.get(clientKey);
+          return row && toWidget(row);
+        }),
+      listWidgets: () => run(() => q.listWidgets.all().map(toWidget)),
+      updateWidget: (clientKey, patch) =>
+        run(() => {
+          const row = q.updateWidget.get({
+            clientKey,
+            updatedAt: patch.updatedAt,
+            origins: patch.origins === undefined ? null : JSON.stringify(patch.origins),
+            settings: patch.settings === undefined ? null : JSON.stringify(patch.settings),
+            guestEnabled: patch.guestEnabled === undefined ? null : flag(patch.guestEnabled),
+            disabled: patch.disabled === undefined ? null : flag(patch.disabled),
+          });
+          return row && toWidget(row);
+        }),
+
+      createSecretKey: (key) =>
+        run(() => {
+          q.insertSecretKey.run(key);
+        }),
+      findActiveSecretKey: (hash) =>
+        run(() => {
+          const row = q.findActiveSecretKey.get(hash);
+          return row && toSecretKey(row);
+        }),
+      touchSecretKey: (id, at) =>
+        run(() => {
+          q.touchSecretKey.run({ id, at });
+        }),
+      listSecretKeys: (accountId) => run(() => q.listSecretKeys.all(accountId).map(toSecretKey)),
+      revokeSecretKey: (ref, at) =>
+        run(() => {
+          const row =
+            'id' in ref
+              ? q.revokeSecretKeyById.get({ id: ref.id, at })
+              : q.revokeSecretKeyByHash.get({ hash: ref.hash, at });
+          return row && toSecretKey(row);
+        }),
+
+      listSigningKeys: () => run(() => q.listSigningKeys.all().map(toSigningKey)),
+      insertFirstSigningKey: (key) =>
+        run(() => q.insertFirstSigningKey.run(signingKeyParams(key)).changes === 1),
+      rotateSigningKey: (key) =>
+        run(() => {
+          rotateSigningKey.immediate(key);
+        }),
+
+      consumeVisitorToken: (input) => run(() => consumeVisitorToken.immediate(input)),
+      findRefreshToken: (hash) =>
+        run(() => {
+          const row = q.findRefreshToken.get(hash);
+          if (row === undefined) return undefined;
+          const successor = viewSuccessor(row);
+          return {
+            token: toRefreshToken(viewToken(row)),
+            session: toSession(viewSession(row)),
+            successor: successor === undefined ? null : toRefreshToken(successor),
+          };
+        }),
+      rotateRefreshToken: (input) => run(() => rotateRefreshToken.immediate(input)),
+      revokeSession: (sessionId, at) => run(() => q.revokeSession.run(at, sessionId).changes === 1),
+
+      purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
+
+      ping: () =>
+        run(() => {
+          q.ping.get();
+        }),
+      close: () =>
+        run(() => {
+          if (db.open) db.close();
+        }),
+    };
+    return store;
+  });
+}
