@@ -10,10 +10,15 @@ import { resolveEnabledWidget } from './resolveWidget.js';
 
 const expired = () => new ApiError('refresh_expired');
 
-/** Step 1: the token must exist, and its session be unrevoked and before its deadline. */
+/**
+ * Step 1: the token must exist, and its session be unrevoked and before its deadline. JWT times
+ * are whole seconds and a session JWT never outlives the deadline, so a session in the last
+ * second before its deadline could only get a token that is dead on arrival: it is over too.
+ */
 async function findLiveFamily(deps: FlowDeps, hash: string, now: number): Promise<RefreshTokenView> {
   const view = await deps.store.findRefreshToken(hash);
-  if (!view || view.session.revokedAt !== null || view.session.expiresAt <= now) throw expired();
+  if (!view || view.session.revokedAt !== null) throw expired();
+  if (Math.floor(view.session.expiresAt / 1000) <= Math.floor(now / 1000)) throw expired();
   return view;
 }
 

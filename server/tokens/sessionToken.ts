@@ -6,7 +6,7 @@ import type { IssuedToken, TokenDeps } from './visitorToken.js';
 
 /**
  * A session JWT in the RFC 9068 access-token profile. Its expiry never passes the session's
- * absolute deadline.
+ * absolute deadline; callers refuse sessions within a second of it (see refreshSession).
  */
 export function issueSessionToken(deps: TokenDeps, session: SessionRecord): IssuedToken {
   const nowMs = deps.clock.now();
@@ -30,5 +30,5 @@ export function issueSessionToken(deps: TokenDeps, session: SessionRecord): Issu
   if (session.metadata !== null) claims.metadata = session.metadata;
   const key = deps.keys.current();
   const token = signJwt({ alg: 'ES256', typ: SESSION_TOKEN_TYPE, kid: key.kid }, claims, key.privateKey);
-  return { token, expiresAt: exp, expiresIn: Math.max(exp - iat, 1) };
+  return { token, expiresAt: exp, expiresIn: exp - iat };
 }

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  MSG_REFRESH,
+  ORIGIN,
+  claimsOf,
+  expectError,
+  guestSession,
+  logout,
+  queryValue,
+  refresh,
+  sessionBody,
+} from '../test-support/flowsHelpers.js';
+import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+
+let server: TestServer;
+let clientKey: string;
+
+beforeEach(async () => {
+  server = await startTestServer();
+  ({ clientKey } = await server.createWidget());
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+const expectNoContent = (res: { status: number; text: string }) => {
+  expect({ status: res.status, text: res.text }).toEqual({ status: 204, text: '' });
+};
+
+describe('logout', () => {
+  it('answers 204 and the refresh token no longer refreshes', async () => {
+    const session = await guestSession(server, clientKey);
+    expectNoContent(await logout(server, session.refresh_token));
+    expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    const revokedAt = queryValue(server, 'SELECT revoked_at FROM sessions WHERE id = ?', claimsOf(session.token).sid);
+    expect(revokedAt).toBe(server.clock.now());
+  });
+
+  it('with a spent token of the family ends the live successor too', async () => {
+    const first = await guestSession(server, clientKey);
+    const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    expectNoContent(await logout(server, first.refresh_token));
+    expectError(await refresh(server, second.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('with the live token ends the family: a spent token can no longer be retried within the grace window', async () => {
+    const first = await guestSession(server, clientKey);
+    const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    expectNoContent(await logout(server, second.refresh_token));
+    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectError(await refresh(server, second.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('ends only its own session', async () => {
+    const mine = await guestSession(server, clientKey);
+    const other = await guestSession(server, clientKey);
+    expectNoContent(await logout(server, mine.refresh_token));
+    sessionBody(await refresh(server, other.refresh_token, ORIGIN));
+  });
+
+  it('answers 204 for an unknown refresh token', async () => {
+    expectNoContent(await logout(server, 'rt_0000000000000000000000000000000000000000000'));
+    expectNoContent(await logout(server, 'not-even-a-refresh-token'));
+  });
+
+  it('answers 204 when called twice', async () => {
+    const session = await guestSession(server, clientKey);
+    expectNoContent(await logout(server, session.refresh_token));
+    expectNoContent(await logout(server, session.refresh_token));
+    expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('answers 204 without an Origin header', async () => {
+    const session = await guestSession(server, clientKey);
+    expectNoContent(await logout(server, session.refresh_token, undefined));
+    expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('answers 400 "Missing or expired refresh_token" without the field', async () => {
+    expectError(await logout(server, undefined), 400, MSG_REFRESH);
+  });
+});

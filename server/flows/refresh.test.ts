@@ -1,0 +1,400 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { editWidgetOrigins, setWidgetDisabled } from '../admin/index.js';
+import {
+  FOREIGN_ORIGIN,
+  MSG_ORIGIN,
+  MSG_REFRESH,
+  MSG_TOKEN,
+  ORIGIN,
+  OTHER_ORIGIN,
+  SESSION_AUDIENCE,
+  SESSION_TYP,
+  claimsOf,
+  exchange,
+  expectError,
+  guestSession,
+  guestToken,
+  mintUser,
+  queryCount,
+  queryValue,
+  refresh,
+  refreshTokenHash,
+  sessionBody,
+  verifyIndependently,
+  visitorBody,
+  withServer,
+  type SessionTokenBody,
+} from '../test-support/flowsHelpers.js';
+import { gateMethod } from '../test-support/gate.js';
+import { startSecondInstance } from '../test-support/secondInstance.js';
+import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+
+let server: TestServer;
+let clientKey: string;
+let secretKey: string;
+
+beforeEach(async () => {
+  server = await startTestServer();
+  ({ clientKey, secretKey } = await server.createWidget());
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+const IDENTITY_CLAIMS = ['iss', 'aud', 'sub', 'client_id', 'sid', 'origin', 'kind', 'user_id', 'name', 'email', 'metadata'] as const;
+
+function identityOf(token: string): Record<string, unknown> {
+  const claims = claimsOf(token);
+  return Object.fromEntries(IDENTITY_CLAIMS.map((name) => [name, claims[name]]));
+}
+
+async function userSession(): Promise<SessionTokenBody> {
+  const visitor = visitorBody(
+    await mintUser(server, clientKey, secretKey, { user_id: 'u_42', name: 'Grace', email: 'grace@example.com', metadata: { tier: 'gold' } }),
+  );
+  return sessionBody(await exchange(server, visitor.token, ORIGIN));
+}
+
+const unspentInFamily = (s: TestServer, sessionId: unknown) =>
+  queryCount(s, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ? AND spent_at IS NULL', sessionId);
+
+const spentAtOf = (s: TestServer, refreshToken: string) =>
+  queryValue(s, 'SELECT spent_at FROM refresh_tokens WHERE hash = ?', refreshTokenHash(refreshToken));
+
+describe('refresh: rotation', () => {
+  it('returns a new session JWT with the same identity claims and a new jti, and a different refresh token', async () => {
+    const first = await userSession();
+    server.clock.advance(1_000);
+    const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+
+    expect(next.refresh_token).toMatch(/^rt_[0-9A-Za-z]+$/);
+    expect(next.refresh_token).not.toBe(first.refresh_token);
+    expect(next.token).not.toBe(first.token);
+    expect(next.visitor).toEqual(first.visitor);
+    expect(next.expires_in).toBe(900);
+
+    const before = await verifyIndependently(server, first.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+    const after = await verifyIndependently(server, next.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+    expect(identityOf(next.token)).toEqual(identityOf(first.token));
+    expect(after.payload).toMatchObject({ user_id: 'u_42', name: 'Grace', email: 'grace@example.com', metadata: { tier: 'gold' } });
+    expect(after.payload.jti).not.toBe(before.payload.jti);
+    expect(after.payload.iat).toBe(Math.floor(server.clock.now() / 1000));
+  });
+
+  it('spends the presented refresh token and leaves exactly one live token in the family', async () => {
+    const first = await guestSession(server, clientKey);
+    const sid = claimsOf(first.token).sid;
+    expect(spentAtOf(server, first.refresh_token)).toBeNull();
+    const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    expect(spentAtOf(server, first.refresh_token)).toBe(server.clock.now());
+    expect(spentAtOf(server, next.refresh_token)).toBeNull();
+    expect(unspentInFamily(server, sid)).toBe(1);
+  });
+
+  it('works along a chain of five refreshes, each with a new refresh token', async () => {
+    const first = await guestSession(server, clientKey);
+    const sid = claimsOf(first.token).sid;
+    const seen = new Set([first.refresh_token]);
+    let current = first;
+    for (let i = 0; i < 5; i++) {
+      server.clock.advance(60_000);
+      current = sessionBody(await refresh(server, current.refresh_token, ORIGIN));
+      expect(seen.has(current.refresh_token)).toBe(false);
+      seen.add(current.refresh_token);
+      expect(claimsOf(current.token).sid).toBe(sid);
+      await verifyIndependently(server, current.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+    }
+    expect(unspentInFamily(server, sid)).toBe(1);
+  });
+});
+
+describe('refresh: reuse and the grace window', () => {
+  it('within the grace window a spent token returns the same successor and a fresh session JWT', async () => {
+    const first = await guestSession(server, clientKey);
+    const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    server.clock.advance(3_000);
+    const retry = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+
+    expect(retry.refresh_token).toBe(next.refresh_token);
+    expect(retry.refresh_expires_at).toBe(next.refresh_expires_at);
+    expect(claimsOf(retry.token).jti).not.toBe(claimsOf(next.token).jti);
+    expect(claimsOf(retry.token).sid).toBe(claimsOf(next.token).sid);
+    const { payload } = await verifyIndependently(server, retry.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+    expect(payload.iat).toBe(Math.floor(server.clock.now() / 1000));
+    // The successor is still the live token.
+    sessionBody(await refresh(server, retry.refresh_token, ORIGIN));
+  });
+
+  it('within the grace window a spent token whose successor was already used is refused', async () => {
+    const first = await guestSession(server, clientKey);
+    const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    sessionBody(await refresh(server, second.refresh_token, ORIGIN));
+    server.clock.advance(2_000);
+    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('RACE: 50 concurrent refreshes of one token all succeed with the same successor and the family never forks', async () => {
+    const first = await guestSession(server, clientKey);
+    const sid = claimsOf(first.token).sid;
+    const results = await Promise.all(Array.from({ length: 50 }, () => refresh(server, first.refresh_token, ORIGIN)));
+
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBe(50);
+    const bodies = results.map(sessionBody);
+    const successors = new Set(bodies.map((b) => b.refresh_token));
+    expect(successors.size).toBe(1);
+    const [successor] = successors;
+    if (successor === undefined) throw new Error('no successor');
+    expect(successor).not.toBe(first.refresh_token);
+    // Every answer carries its own session JWT of the same session.
+    expect(new Set(bodies.map((b) => claimsOf(b.token).jti)).size).toBe(50);
+    expect(new Set(bodies.map((b) => claimsOf(b.token).sid))).toEqual(new Set([sid]));
+
+    expect(unspentInFamily(server, sid)).toBe(1);
+    expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ?', sid)).toBe(2);
+
+    const after = sessionBody(await refresh(server, successor, ORIGIN));
+    expect(unspentInFamily(server, sid)).toBe(1);
+    sessionBody(await refresh(server, after.refresh_token, ORIGIN));
+  });
+
+  it('RACE: 50 concurrent refreshes that all read the token before any of them rotates all return the same successor', async () => {
+    const first = await guestSession(server, clientKey);
+    const sid = claimsOf(first.token).sid;
+    // Worst case: every request has found the token unspent before the first rotation writes.
+    const gate = gateMethod(server.store, 'rotateRefreshToken', 50);
+    let results;
+    try {
+      results = await Promise.all(Array.from({ length: 50 }, () => refresh(server, first.refresh_token, ORIGIN)));
+    } finally {
+      gate.restore();
+    }
+    expect(gate.timedOut).toBe(false);
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
+    const successors = new Set(results.map((r) => sessionBody(r).refresh_token));
+    expect(successors.size).toBe(1);
+    expect(unspentInFamily(server, sid)).toBe(1);
+    expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ?', sid)).toBe(2);
+    const [successor] = successors;
+    sessionBody(await refresh(server, successor, ORIGIN));
+    expect(unspentInFamily(server, sid)).toBe(1);
+  });
+
+  it('RACE: 50 concurrent refreshes split across two server instances on one database all return the same successor', async () => {
+    const first = await guestSession(server, clientKey);
+    const sid = claimsOf(first.token).sid;
+    const other = await startSecondInstance(server);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => refresh(i % 2 === 0 ? server : other, first.refresh_token, ORIGIN)),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
+      const successors = new Set(results.map((r) => sessionBody(r).refresh_token));
+      expect(successors.size).toBe(1);
+      expect(unspentInFamily(server, sid)).toBe(1);
+      expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ?', sid)).toBe(2);
+      const [successor] = successors;
+      sessionBody(await refresh(other, successor, ORIGIN));
+      expect(unspentInFamily(server, sid)).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('after the grace window a spent token is refused and the live successor is revoked too', async () => {
+    const first = await guestSession(server, clientKey);
+    const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    server.clock.advance(11_000);
+    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectError(await refresh(server, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('after the grace window reuse of an older token of the chain revokes the whole family', async () => {
+    const first = await guestSession(server, clientKey);
+    const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+    const third = sessionBody(await refresh(server, second.refresh_token, ORIGIN));
+    server.clock.advance(11_000);
+    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectError(await refresh(server, third.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('honours KATAVEN_REFRESH_REUSE_GRACE', async () => {
+    await withServer({ env: { KATAVEN_REFRESH_REUSE_GRACE: '2' } }, async (s) => {
+      const widget = await s.createWidget();
+      const first = await guestSession(s, widget.clientKey);
+      const next = sessionBody(await refresh(s, first.refresh_token, ORIGIN));
+      s.clock.advance(3_000);
+      expectError(await refresh(s, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+      expectError(await refresh(s, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    });
+  });
+});
+
+describe('refresh: origin rules', () => {
+  it('refuses a request without Origin with 403 and does not spend the token', async () => {
+    const first = await guestSession(server, clientKey);
+    expectError(await refresh(server, first.refresh_token, undefined), 403, MSG_ORIGIN);
+    expect(spentAtOf(server, first.refresh_token)).toBeNull();
+    sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+  });
+
+  it('refuses a foreign origin with 403', async () => {
+    const first = await guestSession(server, clientKey);
+    expectError(await refresh(server, first.refresh_token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
+  });
+
+  it('refuses another allowed origin than the session is bound to, without spending the token', async () => {
+    const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
+    const first = await guestSession(server, widget.clientKey, ORIGIN);
+    expectError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
+    expect(spentAtOf(server, first.refresh_token)).toBeNull();
+    // The 403 spent nothing, and started no grace window: the token still refreshes later.
+    server.clock.advance(30_000);
+    sessionBody(await refresh(server, first.refresh_token, ORIGIN));
+  });
+
+  it('refuses the bound origin once it was removed from the allowlist', async () => {
+    const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
+    const first = await guestSession(server, widget.clientKey, ORIGIN);
+    await editWidgetOrigins({ store: server.store, clock: server.clock }, widget.clientKey, { add: [], remove: [ORIGIN] });
+    expectError(await refresh(server, first.refresh_token, ORIGIN), 403, MSG_ORIGIN);
+    expectError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
+  });
+});
+
+describe('refresh: expiry', () => {
+  it('refuses a refresh token idle past KATAVEN_REFRESH_TOKEN_TTL', async () => {
+    await withServer({ env: { KATAVEN_REFRESH_TOKEN_TTL: '60' } }, async (s) => {
+      const widget = await s.createWidget();
+      const first = await guestSession(s, widget.clientKey);
+      expect(Date.parse(first.refresh_expires_at)).toBe(s.clock.now() + 60_000);
+      s.clock.advance(61_000);
+      expectError(await refresh(s, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    });
+  });
+
+  it('slides the idle expiry with each rotation', async () => {
+    await withServer({ env: { KATAVEN_REFRESH_TOKEN_TTL: '60' } }, async (s) => {
+      const widget = await s.createWidget();
+      let current = await guestSession(s, widget.clientKey);
+      for (let i = 0; i < 3; i++) {
+        s.clock.advance(59_000);
+        current = sessionBody(await refresh(s, current.refresh_token, ORIGIN));
+        expect(Date.parse(current.refresh_expires_at)).toBe(s.clock.now() + 60_000);
+      }
+    });
+  });
+
+  it('ends the session at its absolute deadline, which rotation never extends', async () => {
+    await withServer({ env: { KATAVEN_SESSION_MAX_AGE: '100', KATAVEN_REFRESH_TOKEN_TTL: '60' } }, async (s) => {
+      const widget = await s.createWidget();
+      const deadlineMs = s.clock.now() + 100_000;
+      const neverPastDeadline = async (body: SessionTokenBody) => {
+        const { payload } = await verifyIndependently(s, body.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+        expect(Number(payload.exp) * 1000).toBeLessThanOrEqual(deadlineMs);
+        expect(Date.parse(body.expires_at)).toBeLessThanOrEqual(deadlineMs);
+        expect(Date.parse(body.refresh_expires_at)).toBeLessThanOrEqual(deadlineMs);
+      };
+
+      let current = await guestSession(s, widget.clientKey);
+      await neverPastDeadline(current);
+      s.clock.advance(50_000);
+      current = sessionBody(await refresh(s, current.refresh_token, ORIGIN));
+      await neverPastDeadline(current);
+      // The refresh token's idle expiry (now + 60 s) is capped at the deadline.
+      expect(Date.parse(current.refresh_expires_at)).toBe(deadlineMs);
+      s.clock.advance(50_000);
+      expectError(await refresh(s, current.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    });
+  });
+
+  it('refreshes right up to the deadline with tokens capped at it, then refuses', async () => {
+    await withServer({ env: { KATAVEN_SESSION_MAX_AGE: '100', KATAVEN_REFRESH_TOKEN_TTL: '60' } }, async (s) => {
+      const widget = await s.createWidget();
+      const deadlineMs = s.clock.now() + 100_000;
+      let current = await guestSession(s, widget.clientKey);
+      s.clock.advance(50_000);
+      current = sessionBody(await refresh(s, current.refresh_token, ORIGIN));
+      s.clock.advance(49_000);
+      current = sessionBody(await refresh(s, current.refresh_token, ORIGIN));
+      const { payload } = await verifyIndependently(s, current.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+      expect(Number(payload.exp)).toBe(Math.floor(deadlineMs / 1000));
+      expect(current.expires_in).toBeLessThanOrEqual(1);
+      expect(Date.parse(current.refresh_expires_at)).toBe(deadlineMs);
+      s.clock.advance(1_000);
+      expectError(await refresh(s, current.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    });
+  });
+
+  it('never answers 200 with a session token that is already expired, even in the last second before the deadline', async () => {
+    await withServer({ env: { KATAVEN_SESSION_MAX_AGE: '100', KATAVEN_REFRESH_TOKEN_TTL: '60' } }, async (s) => {
+      // Start 900 ms into a second, so the deadline (100 s later) is too.
+      s.clock.set(Math.floor(s.clock.now() / 1000) * 1000 + 900);
+      const widget = await s.createWidget();
+      const deadlineMs = s.clock.now() + 100_000;
+      let current = await guestSession(s, widget.clientKey);
+      s.clock.advance(50_000);
+      current = sessionBody(await refresh(s, current.refresh_token, ORIGIN));
+      // 100 ms before the deadline: the session is still alive, but its last whole second has begun.
+      s.clock.set(deadlineMs - 100);
+      const res = await refresh(s, current.refresh_token, ORIGIN);
+      if (res.status === 200) {
+        const body = sessionBody(res);
+        const claims = claimsOf(body.token);
+        // A token response must carry a token that is valid when issued, and say truthfully when it expires.
+        expect(Number(claims.exp)).toBeGreaterThan(Number(claims.iat));
+        expect(Date.parse(body.expires_at)).toBeGreaterThan(s.clock.now());
+        expect(body.expires_in).toBe(Number(claims.exp) - Number(claims.iat));
+        await verifyIndependently(s, body.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+      } else {
+        expectError(res, 400, MSG_REFRESH);
+      }
+    });
+  });
+
+  it('uses KATAVEN_VISITOR_TOKEN_TTL for visitor tokens', async () => {
+    await withServer({ env: { KATAVEN_VISITOR_TOKEN_TTL: '30' } }, async (s) => {
+      const widget = await s.createWidget();
+      const fresh = await guestToken(s, widget.clientKey);
+      expect(fresh.expires_in).toBe(30);
+      expect(Date.parse(fresh.expires_at)).toBe(Number(claimsOf(fresh.token).exp) * 1000);
+      s.clock.advance(29_000);
+      sessionBody(await exchange(s, fresh.token, ORIGIN));
+
+      const stale = await guestToken(s, widget.clientKey);
+      s.clock.advance(36_000);
+      expectError(await exchange(s, stale.token, ORIGIN), 400, MSG_TOKEN);
+    });
+  });
+
+  it('uses KATAVEN_SESSION_TOKEN_TTL for session tokens, on exchange and on refresh', async () => {
+    await withServer({ env: { KATAVEN_SESSION_TOKEN_TTL: '60' } }, async (s) => {
+      const widget = await s.createWidget();
+      const first = await guestSession(s, widget.clientKey);
+      expect(first.expires_in).toBe(60);
+      s.clock.advance(10_000);
+      const next = sessionBody(await refresh(s, first.refresh_token, ORIGIN));
+      expect(next.expires_in).toBe(60);
+      const { payload } = await verifyIndependently(s, next.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+      expect(Number(payload.exp) - Number(payload.iat)).toBe(60);
+    });
+  });
+});
+
+describe('refresh: refused tokens', () => {
+  it('refuses an unknown refresh token', async () => {
+    expectError(await refresh(server, 'rt_0000000000000000000000000000000000000000000', ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('refuses a request without refresh_token', async () => {
+    expectError(await refresh(server, undefined, ORIGIN), 400, MSG_REFRESH);
+    expectError(await refresh(server, '', ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it('refuses refresh once the widget was disabled after the exchange', async () => {
+    const first = await guestSession(server, clientKey);
+    await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
+    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+  });
+});
