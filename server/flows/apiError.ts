@@ -10,18 +10,15 @@ export class ApiError extends Error {
   readonly code: string;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ApiErrorCode, headers: Record<string, string> = {}) {
-    super(apiErrors[code].message);
+  constructor(code: ApiErrorCode, headers: Record<string, string> = {}, message: string = apiErrors[code].message) {
+    super(message);
     this.status = apiErrors[code].status;
-    this.code = code;
+    this.code = message === apiErrors[code].message ? code : errorCodeForMessage(this.status, message);
     this.headers = headers;
   }
 
   /** 400 with a message from the contract's schemas: one of the spec's lines, or a field reason. */
   static badRequest(message: string): ApiError {
-    const error = new ApiError('invalid_json');
-    Object.defineProperty(error, 'message', { value: message });
-    Object.defineProperty(error, 'code', { value: errorCodeForMessage(400, message) });
-    return error;
+    return new ApiError('invalid_json', {}, message);
   }
 }

@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { apiErrors } from '../../contract/index.js';
 import { ApiError } from '../flows/apiError.js';
 import { allowHeader, routesByPath } from './routeTable.js';
 
@@ -64,4 +63,3 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-export { apiErrors };
