@@ -1,0 +1,342 @@
+import { inspect } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
+import {
+  startScriptedServer,
+  type Reply,
+  type ScriptedServer,
+} from '../test-support/scriptedServer.js';
+import { createServerClient, KatavenError, type ServerClientOptions } from './index.js';
+
+const SHOP = 'https://shop.example.com';
+const WELL_FORMED_UNKNOWN_KEY = `sk_test_kt_${'A'.repeat(40)}000000`;
+
+let server: TestServer;
+let clientKey: string;
+let secretKey: string;
+const scripted: ScriptedServer[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  ({ clientKey, secretKey } = await server.createWidget({ origins: [SHOP] }));
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+afterEach(async () => {
+  await Promise.all(scripted.splice(0).map((s) => s.close()));
+});
+
+async function scriptedServer(replies: Reply[]): Promise<ScriptedServer> {
+  const s = await startScriptedServer(replies);
+  scripted.push(s);
+  return s;
+}
+
+const forwardToLive = (): Reply => ({ forwardTo: server.baseUrl });
+
+function client(overrides: Partial<ServerClientOptions> = {}) {
+  return createServerClient({ baseUrl: server.baseUrl, secretKey, ...overrides });
+}
+
+async function failure(promise: Promise<unknown>): Promise<KatavenError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(KatavenError);
+  return error as KatavenError;
+}
+
+/** Everything an error could leak through: its message, JSON form and a deep inspection (cause included). */
+function everythingIn(error: KatavenError): string {
+  return [
+    error.message,
+    JSON.stringify(error),
+    inspect(error, { depth: 10, showHidden: true }),
+  ].join('\n');
+}
+
+describe('createServerClient().createUserToken', () => {
+  it('mints a user visitor token on the live server, typed as the contract says', async () => {
+    const visitor = await client().createUserToken({
+      client_key: clientKey,
+      user_id: 'u_123',
+      name: 'Ada',
+      email: 'ada@example.com',
+      metadata: { plan: 'pro', seats: 3, trial: false },
+    });
+    expect(visitor).toMatchObject({ token_type: 'Bearer', user_id: 'u_123' });
+    expect(visitor.visitor_id).toMatch(/^vis_/);
+    expect(visitor.token.split('.')).toHaveLength(3);
+    expect(visitor.expires_in).toBeGreaterThan(0);
+  });
+
+  it('works with a baseUrl that ends in a slash', async () => {
+    const visitor = await client({ baseUrl: `${server.baseUrl}/` }).createUserToken({
+      client_key: clientKey,
+      user_id: 'u_1',
+    });
+    expect(visitor.user_id).toBe('u_1');
+  });
+
+  it('sends its requests through the fetch it is given', async () => {
+    const urls: string[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      urls.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    };
+    await client({ fetch: countingFetch }).createUserToken({
+      client_key: clientKey,
+      user_id: 'u_2',
+    });
+    expect(urls).toEqual([`${server.baseUrl}/api/v1/widget/auth/user-token`]);
+  });
+
+  describe('maps each answer of the live server to its KatavenError code', () => {
+    it('invalid_api_key (401) for an unknown secret key', async () => {
+      const error = await failure(
+        client({ secretKey: WELL_FORMED_UNKNOWN_KEY }).createUserToken({
+          client_key: clientKey,
+          user_id: 'u',
+        }),
+      );
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 401,
+        code: 'invalid_api_key',
+        message: 'Missing or invalid API key',
+      });
+    });
+
+    it('invalid_api_key (401) for a client key sent as the secret key', async () => {
+      const error = await failure(
+        client({ secretKey: clientKey }).createUserToken({ client_key: clientKey, user_id: 'u' }),
+      );
+      expect(error.code).toBe('invalid_api_key');
+    });
+
+    it('missing_user_fields (400) for an empty user_id', async () => {
+      const error = await failure(client().createUserToken({ client_key: clientKey, user_id: '' }));
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 400,
+        code: 'missing_user_fields',
+        message: 'Missing client_key or user_id',
+      });
+    });
+
+    it('invalid_client_key (400) for a malformed client key', async () => {
+      const error = await failure(
+        client().createUserToken({ client_key: 'pk_nope', user_id: 'u' }),
+      );
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 400,
+        code: 'invalid_client_key',
+        message: 'Invalid client_key',
+      });
+    });
+
+    it('invalid_request (400) with the field reason for another invalid field', async () => {
+      const error = await failure(
+        client().createUserToken({ client_key: clientKey, user_id: 'u', name: 'x'.repeat(129) }),
+      );
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        message: 'name must be at most 128 characters',
+      });
+    });
+
+    it('unknown_client_key (404) for a widget of another account', async () => {
+      const other = await server.createWidget({ origins: [SHOP] });
+      const error = await failure(
+        client().createUserToken({ client_key: other.clientKey, user_id: 'u' }),
+      );
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 404,
+        code: 'unknown_client_key',
+        message: 'Unknown client_key',
+      });
+    });
+  });
+
+  describe('retries', () => {
+    it('waits as long as Retry-After says after a 429, then succeeds', async () => {
+      const upstream = await scriptedServer([
+        { status: 429, headers: { 'retry-after': '1' }, body: 'Too many requests' },
+        forwardToLive(),
+      ]);
+      const visitor = await client({ baseUrl: upstream.baseUrl }).createUserToken({
+        client_key: clientKey,
+        user_id: 'u_retry',
+      });
+      expect(visitor.user_id).toBe('u_retry');
+      const [first, second] = upstream.requests;
+      expect(upstream.requests).toHaveLength(2);
+      // Retry-After is a lower bound the client must respect, measured by the server that sent it.
+      expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(1000 - 5);
+      expect(second?.headers.authorization).toBe(`Bearer ${secretKey}`);
+    });
+
+    it('retries 5xx answers and a dropped connection, up to maxRetries', async () => {
+      const upstream = await scriptedServer([
+        { status: 503, body: 'Database unavailable' },
+        'drop',
+        forwardToLive(),
+      ]);
+      const visitor = await client({ baseUrl: upstream.baseUrl, maxRetries: 2 }).createUserToken({
+        client_key: clientKey,
+        user_id: 'u_5xx',
+      });
+      expect(visitor.user_id).toBe('u_5xx');
+      expect(upstream.requests).toHaveLength(3);
+    });
+
+    it('gives up after maxRetries with the last error: server_error for a 500', async () => {
+      const upstream = await scriptedServer([{ status: 500, body: 'Internal server error' }]);
+      const error = await failure(
+        client({ baseUrl: upstream.baseUrl, maxRetries: 1 }).createUserToken({
+          client_key: clientKey,
+          user_id: 'u',
+        }),
+      );
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 500,
+        code: 'server_error',
+        message: 'Internal server error',
+      });
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it('reports rate_limited with retryAfter instead of waiting longer than its cap', async () => {
+      const upstream = await scriptedServer([
+        { status: 429, headers: { 'retry-after': '120' }, body: 'Too many requests' },
+      ]);
+      const error = await failure(
+        client({ baseUrl: upstream.baseUrl }).createUserToken({
+          client_key: clientKey,
+          user_id: 'u',
+        }),
+      );
+      expect({ status: error.status, code: error.code, retryAfter: error.retryAfter }).toEqual({
+        status: 429,
+        code: 'rate_limited',
+        retryAfter: 120,
+      });
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('never retries other 4xx answers', async () => {
+      const upstream = await scriptedServer([forwardToLive()]);
+      const error = await failure(
+        client({
+          baseUrl: upstream.baseUrl,
+          secretKey: WELL_FORMED_UNKNOWN_KEY,
+          maxRetries: 3,
+        }).createUserToken({ client_key: clientKey, user_id: 'u' }),
+      );
+      expect(error.code).toBe('invalid_api_key');
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('reports network_error (status 0) when nothing answers', async () => {
+      const upstream = await scriptedServer(['drop']);
+      const error = await failure(
+        client({ baseUrl: upstream.baseUrl, maxRetries: 1 }).createUserToken({
+          client_key: clientKey,
+          user_id: 'u',
+        }),
+      );
+      expect({ status: error.status, code: error.code }).toEqual({
+        status: 0,
+        code: 'network_error',
+      });
+      expect(upstream.requests).toHaveLength(2);
+    });
+  });
+
+  describe('timeouts', () => {
+    it('aborts an attempt after timeoutMs and reports network_error', async () => {
+      const upstream = await scriptedServer(['hang']);
+      const error = await failure(
+        client({ baseUrl: upstream.baseUrl, timeoutMs: 200, maxRetries: 0 }).createUserToken({
+          client_key: clientKey,
+          user_id: 'u',
+        }),
+      );
+      expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+        status: 0,
+        code: 'network_error',
+        message: 'Request timed out after 200 ms',
+      });
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('gives each retry its own timeout and succeeds when an attempt is answered', async () => {
+      const upstream = await scriptedServer(['hang', forwardToLive()]);
+      const visitor = await client({
+        baseUrl: upstream.baseUrl,
+        timeoutMs: 300,
+        maxRetries: 1,
+      }).createUserToken({
+        client_key: clientKey,
+        user_id: 'u_slow',
+      });
+      expect(visitor.user_id).toBe('u_slow');
+      expect(upstream.requests).toHaveLength(2);
+    });
+  });
+
+  describe('the secret key', () => {
+    it('never appears in an error, whatever went wrong', async () => {
+      const hanging = await scriptedServer(['hang']);
+      const dropping = await scriptedServer(['drop']);
+      const failing = await scriptedServer([{ status: 500, body: 'Internal server error' }]);
+      const errors = await Promise.all([
+        failure(
+          client({ secretKey: WELL_FORMED_UNKNOWN_KEY }).createUserToken({
+            client_key: clientKey,
+            user_id: 'u',
+          }),
+        ),
+        failure(client().createUserToken({ client_key: clientKey, user_id: '' })),
+        failure(
+          client({ baseUrl: hanging.baseUrl, timeoutMs: 100, maxRetries: 0 }).createUserToken({
+            client_key: clientKey,
+            user_id: 'u',
+          }),
+        ),
+        failure(
+          client({ baseUrl: dropping.baseUrl, maxRetries: 0 }).createUserToken({
+            client_key: clientKey,
+            user_id: 'u',
+          }),
+        ),
+        failure(
+          client({ baseUrl: failing.baseUrl, maxRetries: 0 }).createUserToken({
+            client_key: clientKey,
+            user_id: 'u',
+          }),
+        ),
+      ]);
+      for (const error of errors) {
+        const text = everythingIn(error);
+        expect(text).not.toContain(secretKey);
+        expect(text).not.toContain(WELL_FORMED_UNKNOWN_KEY);
+      }
+    });
+
+    it('is not reachable from the client object', () => {
+      const kataven = client();
+      expect(inspect(kataven, { depth: 10, showHidden: true })).not.toContain(secretKey);
+      expect(JSON.stringify(kataven)).not.toContain(secretKey);
+    });
+
+    it('is required: an empty one is refused before any request', () => {
+      expect(() => createServerClient({ baseUrl: server.baseUrl, secretKey: '' })).toThrow(
+        TypeError,
+      );
+    });
+  });
+});
