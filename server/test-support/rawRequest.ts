@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { TestResponse } from './http.js';
 
 /** What a raw request returns: the parsed headers as Node sees them plus the raw pairs. */
 export interface RawResponse {
@@ -64,4 +65,19 @@ export function rawRequest(
       req.end();
     }
   });
+}
+
+/** A raw response in the shape the fetch-based helpers return, so the same assertions apply. */
+export function asTestResponse(res: RawResponse): TestResponse {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers, text: res.text, json };
 }
