@@ -6,24 +6,34 @@ const MISSING = 'Missing client_key or user_id';
 /** No C0/C1 control characters and no lone surrogates: what "printable" means here. */
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]*$/u;
 
-const METADATA_VALUE_RULE = 'metadata values must be strings (at most 500 characters), numbers or booleans';
+/**
+ * Metadata is copied into JWT claims, which must be I-JSON (RFC 7493 §2.1): no lone surrogates,
+ * which strict JSON parsers elsewhere (the services that verify session tokens) reject.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const METADATA_VALUE_RULE = 'metadata values must be strings (at most 500 characters, well-formed Unicode), numbers or booleans';
+const METADATA_KEY_RULE = 'metadata keys must be 1-40 printable characters';
 const metadataValue = z.union(
-  [z.string().max(500, { error: METADATA_VALUE_RULE }), z.number().refine(Number.isFinite), z.boolean()],
+  [
+    z.string().max(500, { error: METADATA_VALUE_RULE }).refine((value) => !LONE_SURROGATE.test(value), { error: METADATA_VALUE_RULE }),
+    z.number().refine(Number.isFinite),
+    z.boolean(),
+  ],
   { error: METADATA_VALUE_RULE },
 );
 
 export const UserMetadata = z
   .record(
-    z.string().min(1).max(40, { error: 'metadata keys must be 1-40 characters' }),
+    z.string().min(1).max(40, { error: METADATA_KEY_RULE }).regex(PRINTABLE, { error: METADATA_KEY_RULE }),
     metadataValue,
     // zod reports a bad key as `invalid_key` under the record's own error.
-    { error: (issue) => (issue.code === 'invalid_key' ? 'metadata keys must be 1-40 characters' : 'metadata must be an object') },
+    { error: (issue) => (issue.code === 'invalid_key' ? METADATA_KEY_RULE : 'metadata must be an object') },
   )
   .refine((value) => Object.keys(value).length <= 20, { error: 'metadata must have at most 20 keys' })
   .meta({
     id: 'UserMetadata',
     maxProperties: 20,
-    description: 'Up to 20 keys (each at most 40 characters); values are strings (at most 500 characters), numbers or booleans. Copied into the session JWT.',
+    description: 'Up to 20 keys (each 1-40 printable characters); values are strings (at most 500 characters of well-formed Unicode: no lone surrogates), numbers or booleans. Copied into the session JWT, whose claims must be I-JSON (RFC 7493).',
     example: { plan: 'pro' },
   });
 export type UserMetadata = z.infer<typeof UserMetadata>;

@@ -51,6 +51,19 @@ function response(op: OperationObject, status: number): ResponseObject {
   return value as ResponseObject;
 }
 
+/** A schema, or the component schema it references. */
+function resolved(doc: OpenAPIObject, schema: unknown): unknown {
+  if (
+    typeof schema === 'object' &&
+    schema !== null &&
+    '$ref' in schema &&
+    typeof schema.$ref === 'string'
+  ) {
+    return doc.components?.schemas?.[schema.$ref.slice('#/components/schemas/'.length)];
+  }
+  return schema;
+}
+
 /** Every value of a `$ref` key anywhere in the document. */
 function refs(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(refs);
@@ -82,10 +95,9 @@ describe('buildOpenApiDocument', () => {
     expect(doc.info.version).toBe(pkg.version);
     expect(doc.info.description).toMatch(/120 s/);
     expect(doc.info.description).toMatch(/900 s/);
-    expect(doc.servers).toEqual([
-      { url: 'http://localhost:8787', description: 'Local (npm start)' },
-    ]);
-    expect(doc.tags?.map((tag) => tag.name)).toEqual(['widget', 'auth', 'extensions']);
+    expect(doc.servers?.map((server) => server.url)).toEqual(['/', '{origin}']);
+    expect(doc.servers?.[1]?.variables?.origin?.default).toBe('http://localhost:8787');
+    expect(doc.tags?.map((tag) => tag.name)).toEqual(['widget', 'auth', 'keys', 'service']);
   });
 
   it('has one operation per contract route, at its method and path', () => {
@@ -139,10 +151,11 @@ describe('buildOpenApiDocument', () => {
         expect(declared.contentType).toBe('text/plain');
         const res = response(operation(doc, key), Number(status));
         const media = res.content?.['text/plain'];
-        expect(media?.schema, `${key} ${status}`).toMatchObject({ type: 'string' });
+        const schema = resolved(doc, media?.schema);
+        expect(schema, `${key} ${status}`).toMatchObject({ type: 'string' });
         if (declared.body instanceof z.ZodEnum) {
           const messages = declared.body.options.map(String);
-          expect(media?.schema).toMatchObject({ enum: messages });
+          expect(schema).toMatchObject({ enum: messages });
           for (const message of messages) expect(res.description).toContain(`\`${message}\``);
           expect(
             Object.values(media?.examples ?? {}).map((e) => (e as { value: unknown }).value),
@@ -159,10 +172,9 @@ describe('buildOpenApiDocument', () => {
     expect(response(operation(doc, 'userToken'), 400).description).toContain(
       '`Missing client_key or user_id`',
     );
-    expect(response(operation(doc, 'healthz'), 200).content?.['text/plain']?.schema).toMatchObject({
-      type: 'string',
-      const: 'ok',
-    });
+    expect(
+      resolved(doc, response(operation(doc, 'healthz'), 200).content?.['text/plain']?.schema),
+    ).toMatchObject({ type: 'string', const: 'ok' });
   });
 
   it('has no-body responses without content', () => {
@@ -220,13 +232,20 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('resolves every $ref to a component and uses every component', () => {
-    const schemas = doc.components?.schemas ?? {};
+    const components = {
+      schemas: doc.components?.schemas ?? {},
+      headers: doc.components?.headers ?? {},
+    };
     const all = refs(doc);
     for (const ref of all) {
-      expect(ref).toMatch(/^#\/components\/schemas\//);
-      expect(schemas, ref).toHaveProperty(ref.slice('#/components/schemas/'.length));
+      const [, kind, name] = /^#\/components\/(schemas|headers)\/(.+)$/.exec(ref) ?? [];
+      expect(kind, ref).toBeDefined();
+      expect(components[kind as 'schemas' | 'headers'], ref).toHaveProperty(name ?? '');
     }
-    for (const name of Object.keys(schemas)) expect(all).toContain(`#/components/schemas/${name}`);
+    for (const kind of ['schemas', 'headers'] as const) {
+      for (const name of Object.keys(components[kind]))
+        expect(all).toContain(`#/components/${kind}/${name}`);
+    }
   });
 
   it('strips $schema, $defs and zod ids', () => {
@@ -238,7 +257,7 @@ describe('buildOpenApiDocument', () => {
     }
   });
 
-  it('turns the query into parameters', () => {
+  it('turns the query and the headers into parameters', () => {
     const params = operation(doc, 'getConfig').parameters as ParameterObject[];
     expect(params).toEqual([
       expect.objectContaining({
@@ -247,6 +266,8 @@ describe('buildOpenApiDocument', () => {
         required: true,
         schema: expect.objectContaining({ type: 'string' }) as unknown,
       }),
+      expect.objectContaining({ name: 'Origin', in: 'header', required: false }),
+      expect.objectContaining({ name: 'If-None-Match', in: 'header', required: false }),
     ]);
   });
 
@@ -270,13 +291,25 @@ describe('buildOpenApiDocument', () => {
   it('tags the operations and marks extensions', () => {
     const tagOf = (id: string) => operation(doc, id).tags;
     expect(tagOf('getConfig')).toEqual(['widget']);
+    expect(operation(doc, 'getConfig')['x-extension']).toBeUndefined();
     for (const id of ['guest', 'userToken', 'exchange', 'refresh']) {
       expect(tagOf(id), id).toEqual(['auth']);
       expect(operation(doc, id)['x-extension'], id).toBeUndefined();
     }
-    for (const id of ['logout', 'jwks', 'healthz', 'readyz']) {
-      expect(tagOf(id), id).toEqual(['extensions']);
+    const extensions = {
+      logout: 'auth',
+      jwks: 'keys',
+      healthz: 'service',
+      readyz: 'service',
+      openApiDocument: 'service',
+      apiReference: 'service',
+      apiReferenceScript: 'service',
+    };
+    for (const [id, tag] of Object.entries(extensions)) {
+      expect(tagOf(id), id).toEqual([tag]);
       expect(operation(doc, id)['x-extension'], id).toBe(true);
+      expect(operation(doc, id)['x-badges'], id).toEqual([{ name: 'Extension' }]);
+      expect(operation(doc, id).summary, id).toMatch(/\(extension\)$/);
     }
   });
 
@@ -302,7 +335,7 @@ describe('buildOpenApiDocument on other routers', () => {
         get: {
           method: 'GET',
           path: '/api/v1/widget/things/:thingId',
-          responses: { 200: z.object({ ok: z.boolean() }) },
+          responses: { 200: z.object({ ok: z.boolean().meta({ example: true }) }) },
         },
       },
     });

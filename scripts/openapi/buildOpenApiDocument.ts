@@ -2,10 +2,11 @@
  * Builds the OpenAPI 3.1 document from the ts-rest contract. `@ts-rest/open-api` only understands
  * zod 3, so this walks the router itself and converts the zod 4 schemas with `z.toJSONSchema`.
  *
- * Everything the document says about a route comes from the contract (method, path, summary,
- * description, query, headers, body, responses). What the contract cannot express lives in the
- * tables below: document metadata, tags, which operations are extensions, the security scheme
- * and the response headers the spec fixes for every 401/429.
+ * Everything the document says about a route comes from the contract: method, path, summary,
+ * description, query, headers, body, responses, and its metadata (tag, extension, CORS, secret
+ * key, caching), from which the documented response headers follow (`responseHeadersFor`).
+ * Examples and curl samples are assembled from the schemas' field examples. The document-level
+ * prose lives in `documentInfo.ts`.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -18,7 +19,6 @@ import {
 } from '@ts-rest/core';
 import {
   OpenApiBuilder,
-  type HeadersObject,
   type MediaTypeObject,
   type OpenAPIObject,
   type OperationObject,
@@ -31,64 +31,26 @@ import {
   type SchemaObject,
 } from 'openapi3-ts/oas31';
 import * as z from 'zod';
-import { apiErrors, contract, errorCodeForMessage } from '../../contract/index.js';
+import {
+  apiErrors,
+  contract,
+  errorCodeForMessage,
+  responseHeadersFor,
+  routeMetaOf,
+  type RouteMeta,
+} from '../../contract/index.js';
+import { documentDescription, SERVERS, TAGS, TITLE } from './documentInfo.js';
+import { HeaderComponents } from './headerComponents.js';
+import { liftRepeatedSchemas } from './liftRepeatedSchemas.js';
+import { addOperationExamples } from './operationExamples.js';
 
 // ---------------------------------------------------------------------------------------------
 // Document-level facts the contract does not carry
 // ---------------------------------------------------------------------------------------------
 
-const TITLE = 'Kataven widget auth API';
-
-const DESCRIPTION = `Issues the short-lived tokens the Kataven chat/voice widget needs before it opens a live connection (\`/connect\`, not part of this API).
-
-## Handshake
-
-1. **Config** — \`GET /api/v1/widget/config?client_key=pk_…\`: the widget loads its public config (branding, copy, agent name).
-2. **Visitor token** — a single-use JWT (\`typ: visitor+jwt\`, **120 s**) comes from one of:
-   - **guest**: \`POST /api/v1/widget/auth/guest\`, called by the widget on the page for an anonymous visitor;
-   - **user-token**: \`POST /api/v1/widget/auth/user-token\`, called by the customer's backend with its secret key (\`Authorization: Bearer sk_live_kt_…\`) for a signed-in user; the backend hands the visitor token to the page.
-3. **Exchange** — \`POST /api/v1/widget/auth/exchange\`: the page trades the visitor token (first exchange wins) for a **session token** (JWT, \`typ: at+jwt\`, **900 s**, what \`/connect\` accepts) and an opaque, rotating **refresh token** (\`rt_…\`).
-4. **Refresh** — \`POST /api/v1/widget/auth/refresh\`: before the session token expires, the page trades the refresh token for a new session token and a rotated refresh token. A spent refresh token presented again within a short grace window gets the same successor; after it, the whole session is revoked.
-
-The lifetimes are defaults (configurable per deployment); \`expires_in\` in each response is authoritative.
-
-## Origin model
-
-The browser-facing routes (config, guest, exchange, refresh, logout) are cross-origin. Each widget (\`client_key\`, \`pk_live_…\` / \`pk_test_…\`) has an allowlist of origins: exact \`scheme://host[:port]\` entries or \`scheme://*.domain[:port]\` wildcards. A request's \`Origin\` header must equal an entry byte for byte (RFC 6454 serialisation, nothing is normalised); \`pk_test_\` widgets also accept loopback origins on any port. Guest visitor tokens are bound to the origin they were minted for, and a session to the origin that exchanged it. \`user-token\` is server-to-server only and sends no CORS headers, so a secret key cannot be used from a page.
-
-The Origin check keeps other sites' pages from using a client key; it is not authentication (a non-browser client can send any \`Origin\`). Rate limits and short-lived, origin-bound, single-use tokens limit what a forged Origin gains.
-
-## Errors
-
-Every error body is \`text/plain; charset=utf-8\` holding exactly one line; the messages listed on each response are exact strings clients can match on. Any route can also answer 404 \`Not found\` (unknown path), 405 \`Method not allowed\` (with \`Allow\`) and 500 \`Internal server error\`. Token responses and errors carry \`Cache-Control: no-store\`; rate-limited requests get 429 with \`Retry-After\`, \`RateLimit\` and \`RateLimit-Policy\`.
-
-Operations tagged \`extensions\` (\`x-extension: true\`) are additions beyond the seed reference.`;
-
-const SERVERS = [{ url: 'http://localhost:8787', description: 'Local (npm start)' }];
-
-const TAGS = [
-  { name: 'widget', description: 'Public widget bootstrap: the config a widget renders from.' },
-  {
-    name: 'auth',
-    description:
-      'The visitor handshake: mint a visitor token (guest or user-token), exchange it for a session token, refresh the session.',
-  },
-  {
-    name: 'extensions',
-    description:
-      'Operations beyond the seed reference: logout, the public signing keys, liveness and readiness probes.',
-  },
-] as const;
-
 type TagName = (typeof TAGS)[number]['name'];
 
-/** Operations (by operationId) that are extensions to the seed reference. */
-const EXTENSION_OPERATIONS: ReadonlySet<string> = new Set(['logout', 'jwks', 'healthz', 'readyz']);
-
 const SECRET_KEY_SCHEME = 'secretKey';
-
-/** Operations (by operationId) authenticated with the account's secret key. */
-const SECRET_KEY_OPERATIONS: ReadonlySet<string> = new Set(['userToken']);
 
 /**
  * Header parameters OpenAPI says to ignore (3.1 §4.8.12.1): they are described by the request
@@ -99,34 +61,6 @@ const RESERVED_HEADER_PARAMETERS: ReadonlySet<string> = new Set([
   'content-type',
   'authorization',
 ]);
-
-/** Response headers the spec fixes for a status, whatever the route. */
-const RESPONSE_HEADERS_BY_STATUS: Readonly<Record<number, HeadersObject>> = {
-  401: {
-    'WWW-Authenticate': {
-      description:
-        'RFC 6750 challenge: `Bearer realm="kataven"` when no credential was sent, `Bearer realm="kataven", error="invalid_token"` when the one sent failed.',
-      required: true,
-      schema: { type: 'string', examples: ['Bearer realm="kataven"'] },
-    },
-  },
-  429: {
-    'Retry-After': {
-      description: 'Seconds to wait before retrying.',
-      required: true,
-      schema: { type: 'integer', minimum: 0, examples: [30] },
-    },
-    RateLimit: {
-      description:
-        'Remaining quota of the limit that was hit (IETF httpapi RateLimit header draft).',
-      schema: { type: 'string' },
-    },
-    'RateLimit-Policy': {
-      description: 'The quota policy that applies (IETF httpapi RateLimit header draft).',
-      schema: { type: 'string' },
-    },
-  },
-};
 
 const REASON_PHRASES: Readonly<Record<number, string>> = {
   200: 'OK',
@@ -445,13 +379,22 @@ function pathParameterNames(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1] ?? '');
 }
 
-function tagOf(operationId: string, path: string): TagName {
-  if (EXTENSION_OPERATIONS.has(operationId)) return 'extensions';
+/** The route's own tag; routes declared without metadata are placed by their path. */
+function tagOf(operationId: string, path: string, meta: RouteMeta | undefined): TagName {
+  if (meta !== undefined) return meta.tag;
   if (path.startsWith('/api/v1/widget/auth/')) return 'auth';
   if (path.startsWith('/api/v1/widget/')) return 'widget';
   throw new Error(
-    `Route "${operationId}" (${path}) has no tag: list it in EXTENSION_OPERATIONS in scripts/openapi/buildOpenApiDocument.ts`,
+    `Route "${operationId}" (${path}) has no tag: give it metadata: routeMeta({ tag }) in the contract`,
   );
+}
+
+/** `if-none-match` → `If-None-Match`: how header names are written in the reference. */
+function headerCase(name: string): string {
+  return name
+    .split('-')
+    .map((word) => (word[0]?.toUpperCase() ?? '') + word.slice(1))
+    .join('-');
 }
 
 function parametersFromObject(object: JsonObject, location: ParameterLocation): ParameterObject[] {
@@ -462,7 +405,10 @@ function parametersFromObject(object: JsonObject, location: ParameterLocation): 
     if (location === 'header' && RESERVED_HEADER_PARAMETERS.has(name.toLowerCase())) continue;
     if (!isJsonObject(property)) continue;
     const { description, ...schema } = property;
-    const parameter: ParameterObject = { name, in: location };
+    const parameter: ParameterObject = {
+      name: location === 'header' ? headerCase(name) : name,
+      in: location,
+    };
     if (typeof description === 'string') parameter.description = description;
     parameter.required = location === 'path' || required.includes(name);
     parameter.schema = asSchema(schema);
@@ -514,19 +460,24 @@ function describeResponse(
  */
 function textExamples(status: number, media: JsonObject): MediaTypeObject['examples'] {
   const messages: string[] = [];
-  if (Array.isArray(media.enum)) {
-    for (const value of media.enum) if (typeof value === 'string') messages.push(value);
-  } else if (typeof media.const === 'string') {
-    messages.push(media.const);
-  }
+  // A fixed set of messages, or (open bodies such as user-token's 400) the listed examples.
+  const listed = Array.isArray(media.enum)
+    ? media.enum
+    : Array.isArray(media.examples)
+      ? media.examples
+      : [];
+  for (const value of listed) if (typeof value === 'string') messages.push(value);
+  if (typeof media.const === 'string') messages.push(media.const);
   if (messages.length === 0) return undefined;
   const examples: NonNullable<MediaTypeObject['examples']> = {};
   for (const message of messages) {
-    const key = ERROR_KEY_BY_MESSAGE.get(message);
-    examples[key ?? (message.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'body')] =
-      key === undefined
-        ? { value: message }
-        : { summary: `KatavenError.code: ${errorCodeForMessage(status, message)}`, value: message };
+    const key =
+      ERROR_KEY_BY_MESSAGE.get(message) ??
+      (message.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'body');
+    examples[key] =
+      status >= 400
+        ? { summary: `KatavenError.code: ${errorCodeForMessage(status, message)}`, value: message }
+        : { value: message };
   }
   return examples;
 }
@@ -534,13 +485,16 @@ function textExamples(status: number, media: JsonObject): MediaTypeObject['examp
 function buildOperation(
   { operationId, route }: ContractRoute,
   schemas: SchemaCollector,
+  headerComponents: HeaderComponents,
 ): OperationObject {
-  const tag = tagOf(operationId, route.path);
+  const meta = routeMetaOf(route);
+  const tag = tagOf(operationId, route.path, meta);
   const operation: OperationObject = { operationId, tags: [tag] };
   if (route.summary !== undefined) operation.summary = route.summary;
   if (route.description !== undefined) operation.description = route.description;
   if (route.deprecated === true) operation.deprecated = true;
-  operation.security = SECRET_KEY_OPERATIONS.has(operationId) ? [{ [SECRET_KEY_SCHEME]: [] }] : [];
+  // An empty list says "no authentication" explicitly, rather than leaving it unsaid.
+  operation.security = meta?.secretKey === true ? [{ [SECRET_KEY_SCHEME]: [] }] : [];
 
   const parameters: ParameterObject[] = [];
   const pathNames = pathParameterNames(route.path);
@@ -617,13 +571,21 @@ function buildOperation(
         content: { 'application/json': { schema: asSchema(media) } },
       };
     }
-    const responseHeaders = RESPONSE_HEADERS_BY_STATUS[status];
-    if (responseHeaders !== undefined) response.headers = structuredClone(responseHeaders);
+    const headers = responseHeadersFor(meta, status);
+    if (headers.length > 0) {
+      response.headers = Object.fromEntries(
+        headers.map(({ key, header }) => [header.name, headerComponents.ref(key, header)]),
+      );
+    }
     responses[String(status)] = response;
   }
   operation.responses = responses;
 
-  if (tag === 'extensions') operation['x-extension'] = true;
+  if (meta?.extension === true) {
+    operation['x-extension'] = true;
+    // Scalar and Redoc show badges next to the operation's title.
+    operation['x-badges'] = [{ name: 'Extension' }];
+  }
   return operation;
 }
 
@@ -644,6 +606,7 @@ export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObjec
 
   const seenIds = new Set<string>();
   const paths = new Map<string, PathItemObject>();
+  const headerComponents = new HeaderComponents();
   for (const entry of routes) {
     current = entry.operationId;
     if (seenIds.has(entry.operationId))
@@ -653,21 +616,39 @@ export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObjec
     const method = entry.route.method.toLowerCase() as HttpMethod;
     const item = paths.get(path) ?? {};
     if (item[method] !== undefined) throw new Error(`Two routes for ${entry.route.method} ${path}`);
-    item[method] = buildOperation(entry, schemas);
+    item[method] = buildOperation(entry, schemas, headerComponents);
     paths.set(path, item);
+  }
+
+  const components: Record<string, JsonObject> = schemas.finish();
+  Object.assign(components, liftRepeatedSchemas(paths, new Set(Object.keys(components))));
+  for (const [path, item] of paths) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation !== undefined) addOperationExamples(operation, method, path, components);
+    }
   }
 
   const builder = OpenApiBuilder.create({
     openapi: '3.1.0',
-    info: { title: TITLE, version: packageVersion(), description: DESCRIPTION },
+    info: { title: TITLE, version: packageVersion(), description: documentDescription() },
     paths: {},
     components: {},
   });
-  for (const server of SERVERS) builder.addServer({ ...server });
-  for (const tag of TAGS) builder.addTag({ ...tag });
+  for (const server of SERVERS) builder.addServer(structuredClone(server));
+  const usedTags = new Set(
+    [...paths.values()].flatMap((item) =>
+      Object.values(item).flatMap((op: OperationObject) => op.tags ?? []),
+    ),
+  );
+  for (const tag of TAGS) if (usedTags.has(tag.name)) builder.addTag({ ...tag });
   for (const [path, item] of paths) builder.addPath(path, item);
-  for (const [name, schema] of Object.entries(schemas.finish()))
-    builder.addSchema(name, asSchema(schema));
+  for (const name of Object.keys(components).sort()) {
+    const schema = components[name];
+    if (schema !== undefined) builder.addSchema(name, asSchema(schema));
+  }
+  for (const [name, header] of Object.entries(headerComponents.components()))
+    builder.addHeader(name, header);
   builder.addSecurityScheme(SECRET_KEY_SCHEME, {
     type: 'http',
     scheme: 'bearer',

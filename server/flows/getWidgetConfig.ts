@@ -8,7 +8,7 @@ export type ConfigResult = { status: 200; config: WidgetConfig; etag: string } |
  * RFC 9110 §13.1.2: If-None-Match uses weak comparison, so `W/"x"` matches `"x"`; `*` matches
  * any current representation.
  */
-function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false;
   const bare = etag.slice(1, -1);
   return ifNoneMatch.split(',').some((candidate) => {

@@ -3,6 +3,11 @@ import type { RequestHandler } from 'express';
 
 /** A caller's request id is echoed only if it is short and harmless to log and reflect. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * Nor if it has the shape of a credential (a secret key, a refresh token, a JWT): request ids
+ * are logged, and a client that put one there by mistake must not have it written to the logs.
+ */
+const CREDENTIAL_SHAPED = /^(sk_|rt_)|^eyJ|\..*\./;
 
 /**
  * Headers every response carries. Token responses and errors must not be cached (RFC 6749
@@ -10,7 +15,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export const baseHeaders: RequestHandler = (req, res, next) => {
   const incoming = req.headers['x-request-id'];
-  const requestId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const requestId =
+    typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) && !CREDENTIAL_SHAPED.test(incoming) ? incoming : randomUUID();
   res.locals.requestId = requestId;
   res.setHeader('X-Request-Id', requestId);
   res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -5,16 +5,20 @@ import { contract } from '../../contract/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { FlowDeps } from '../flows/deps.js';
-import type { SecurityEvents } from '../flows/securityEvents.js';
 import { createWidgetDirectory, type WidgetDirectory } from '../flows/widgetDirectory.js';
 import type { Store } from '../store/store.js';
 import type { KeyRing } from '../tokens/keyRing.js';
 import { baseHeaders } from './baseHeaders.js';
+import { contractAudit, type ContractViolation } from './contractAudit.js';
 import { cors } from './cors.js';
 import { createErrorHandler, notFoundOrMethodNotAllowed } from './errorHandler.js';
 import { jsonBody } from './jsonBody.js';
+import { createRateLimits, type RateLimiterFactory } from './rateLimit.js';
+import { requestContext } from './requestContext.js';
+import { requestLog } from './requestLog.js';
 import { requestValidationErrorHandler } from './requestValidation.js';
 import { createRouter } from './routes.js';
+import { securityEventLog } from './securityEventLog.js';
 
 export interface AppDeps {
   store: Store;
@@ -24,17 +28,17 @@ export interface AppDeps {
   logger?: Logger;
   /** Validate every response against the contract (tests turn this on). */
   responseValidation?: boolean;
+  /** Called for every answer the contract does not declare (tests collect and fail on them). */
+  onContractViolation?: (violation: ContractViolation) => void;
   /** How long widget changes made elsewhere (CLI) take to be seen; default 2 s. */
   widgetCacheTtlMs?: number;
+  /** Counters for the rate limits; in-process memory by default (one instance). */
+  rateLimiters?: RateLimiterFactory;
 }
 
 export interface App {
   express: Express;
   widgets: WidgetDirectory;
-}
-
-function securityEventsFor(logger: Logger): SecurityEvents {
-  return { emit: (event) => logger.warn(event, event.event) };
 }
 
 /** Builds the HTTP application from its dependencies; nothing here reads the environment. */
@@ -47,7 +51,7 @@ export function createApp(deps: AppDeps): App {
     clock: deps.clock,
     config: deps.config,
     widgets,
-    events: securityEventsFor(logger),
+    events: securityEventLog(logger),
   };
 
   const app = express();
@@ -62,10 +66,14 @@ export function createApp(deps: AppDeps): App {
   // Hop count, not `true`: only the named proxies' X-Forwarded-For entries are believed.
   app.set('trust proxy', deps.config.trustProxyHops);
 
+  if (deps.onContractViolation) app.use(contractAudit(contract, deps.onContractViolation));
   app.use(baseHeaders);
+  app.use(requestLog(logger));
   app.use(cors);
   app.use(jsonBody);
-  createExpressEndpoints(contract, createRouter(flowDeps), app, {
+  app.use(requestContext);
+  const rateLimits = createRateLimits(deps.config.rateLimits, flowDeps.events, deps.rateLimiters);
+  createExpressEndpoints(contract, createRouter(flowDeps, rateLimits), app, {
     logInitialization: false,
     jsonQuery: false,
     responseValidation: deps.responseValidation ?? false,

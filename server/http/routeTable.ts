@@ -1,8 +1,16 @@
 import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { contract } from '../../contract/index.js';
+import { routeMetaOf } from '../../contract/routeMeta.js';
 
-/** Routes a browser calls cross-origin; everything else (notably `user-token`) sends no CORS headers. */
-export const CORS_ROUTE_KEYS = new Set(['getConfig', 'guest', 'exchange', 'refresh', 'logout']);
+/**
+ * Routes a browser calls cross-origin (`cors` in the contract's route metadata); everything else
+ * (notably `user-token`) sends no CORS headers.
+ */
+export const CORS_ROUTE_KEYS: ReadonlySet<string> = new Set(
+  Object.entries(contract as Record<string, AppRoute | AppRouter>).flatMap(([key, route]) =>
+    isAppRoute(route) && routeMetaOf(route)?.cors === true ? [key] : [],
+  ),
+);
 
 export interface RouteInfo {
   key: string;

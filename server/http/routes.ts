@@ -10,7 +10,9 @@ import { mintGuestToken } from '../flows/mintGuestToken.js';
 import { mintUserToken } from '../flows/mintUserToken.js';
 import { refreshSession } from '../flows/refreshSession.js';
 import type { SecretKeyRecord } from '../store/records.js';
+import { apiReferencePageAsset, apiReferenceScriptAsset, isFresh, openApiDocumentAsset } from './apiReferenceAssets.js';
 import { markCacheable } from './baseHeaders.js';
+import type { RouteRateLimits } from './rateLimit.js';
 
 const s = initServer();
 
@@ -25,7 +27,7 @@ function requireSecretKey(deps: FlowDeps) {
 }
 
 /** Thin handlers: request → flow → `{ status, body }`. Errors are thrown and mapped in one place. */
-export function createRouter(deps: FlowDeps) {
+export function createRouter(deps: FlowDeps, limits: RouteRateLimits) {
   return s.router(contract, {
     getConfig: async ({ query, req, res }) => {
       const result = await getWidgetConfig(deps, {
@@ -37,25 +39,35 @@ export function createRouter(deps: FlowDeps) {
       markCacheable(res, 60);
       return result.status === 304 ? { status: 304, body: undefined } : { status: 200, body: result.config };
     },
-    guest: async ({ body, req }) => ({
-      status: 200,
-      body: await mintGuestToken(deps, { clientKey: body.client_key, origin: req.headers.origin }),
-    }),
+    guest: {
+      middleware: limits.guest,
+      handler: async ({ body, req }) => ({
+        status: 200,
+        body: await mintGuestToken(deps, { clientKey: body.client_key, origin: req.headers.origin }),
+      }),
+    },
     userToken: {
-      middleware: [requireSecretKey(deps)],
+      // Limited per authenticated key: the key id, never text the caller chose.
+      middleware: [requireSecretKey(deps), ...limits.userToken],
       handler: async ({ body, res }) => ({
         status: 200,
         body: await mintUserToken(deps, { secretKey: res.locals.secretKey as SecretKeyRecord, body }),
       }),
     },
-    exchange: async ({ body, req }) => ({
-      status: 200,
-      body: await exchangeVisitorToken(deps, { token: body.token, origin: req.headers.origin }),
-    }),
-    refresh: async ({ body, req }) => ({
-      status: 200,
-      body: await refreshSession(deps, { refreshToken: body.refresh_token, origin: req.headers.origin }),
-    }),
+    exchange: {
+      middleware: limits.exchange,
+      handler: async ({ body, req }) => ({
+        status: 200,
+        body: await exchangeVisitorToken(deps, { token: body.token, origin: req.headers.origin }),
+      }),
+    },
+    refresh: {
+      middleware: limits.refresh,
+      handler: async ({ body, req }) => ({
+        status: 200,
+        body: await refreshSession(deps, { refreshToken: body.refresh_token, origin: req.headers.origin }),
+      }),
+    },
     logout: async ({ body }) => {
       await endSession(deps, { refreshToken: body.refresh_token });
       return { status: 204, body: undefined };
@@ -73,6 +85,21 @@ export function createRouter(deps: FlowDeps) {
       } catch {
         return { status: 503, body: 'Database unavailable' as const };
       }
+    },
+    openApiDocument: async ({ req, res }) => {
+      const { body, etag } = openApiDocumentAsset();
+      const fresh = isFresh(req, res, contract.openApiDocument, etag);
+      return Promise.resolve(fresh ? { status: 304, body: undefined } : { status: 200, body });
+    },
+    apiReference: async ({ req, res }) => {
+      const { body, etag } = apiReferencePageAsset();
+      const fresh = isFresh(req, res, contract.apiReference, etag);
+      return Promise.resolve(fresh ? { status: 304, body: undefined } : { status: 200, body });
+    },
+    apiReferenceScript: async ({ req, res }) => {
+      const { body, etag } = apiReferenceScriptAsset();
+      const fresh = isFresh(req, res, contract.apiReferenceScript, etag);
+      return Promise.resolve(fresh ? { status: 304, body: undefined } : { status: 200, body });
     },
   });
 }
