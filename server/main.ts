@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
-import pino from 'pino';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoBanner, seedDemo } from './demo/seedDemo.js';
 import { createApp } from './http/createApp.js';
+import { createLogger } from './http/logger.js';
+import { createLimitedServer } from './http/serverLimits.js';
 import { startMaintenance } from './maintenance.js';
 import { openSqliteStore } from './store/sqlite/openSqliteStore.js';
 import { openKeyRing } from './tokens/keyRing.js';
@@ -12,9 +12,14 @@ import { retiredKeyGraceMs } from './tokens/retiredKeyGrace.js';
 /** The only module that reads `process.env`. */
 async function main() {
   const config = loadConfig(process.env);
-  const logger = pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.token', '*.refresh_token', '*.secret_key'], censor: '[redacted]' } });
+  const logger = createLogger({ level: config.logLevel });
   const clock = systemClock;
-  const store = await openSqliteStore({ url: config.databaseUrl });
+  const store = await openSqliteStore({
+    url: config.databaseUrl,
+    // WAL checkpoints (copy + fsync) off the event loop: issue #6, walCheckpointer.ts.
+    checkpointInBackground: true,
+    onCheckpointError: (message) => logger.warn({ event: 'wal_checkpoint_failed', err: { message } }, 'background WAL checkpoint failed'),
+  });
   const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
   keys.start();
 
@@ -22,15 +27,13 @@ async function main() {
   const app = createApp({ store, keys, clock, config, logger });
   const maintenance = startMaintenance({ store, clock, config, logger });
 
-  const server: Server =
-    config.host === undefined ? app.express.listen(config.port) : app.express.listen(config.port, config.host);
-  // Slow or idle clients are cut off instead of holding sockets (slowloris).
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  // Slow, idle and oversized clients are cut off (server/http/serverLimits.ts).
+  const server = createLimitedServer(app.express);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+    if (config.host === undefined) server.listen(config.port);
+    else server.listen(config.port, config.host);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -89,6 +89,6 @@ export async function exchangeVisitorToken(
     hash: hashRefreshToken(refreshToken),
     expiresAt: refreshExpiresAt,
   });
-  const issued = issueSessionToken(deps, session);
+  const issued = await issueSessionToken(deps, session);
   return toSessionTokenResponse(session, issued, { token: refreshToken, expiresAt: refreshExpiresAt });
 }

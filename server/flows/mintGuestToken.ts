@@ -14,6 +14,6 @@ export async function mintGuestToken(
   const origin = requireAllowedOrigin(deps, widget, input.origin, 'guest');
   if (!widget.record.guestEnabled) throw new ApiError('guest_disabled');
   const visitorId = newId('vis');
-  const issued = issueVisitorToken(deps, widget.record.clientKey, { kind: 'guest', visitorId, origin });
+  const issued = await issueVisitorToken(deps, widget.record.clientKey, { kind: 'guest', visitorId, origin });
   return toVisitorTokenResponse(issued, visitorId);
 }

@@ -27,7 +27,7 @@ export async function mintUserToken(
   }
   await deps.store.touchSecretKey(secretKey.id, deps.clock.now());
   const visitorId = visitorIdForUser(widget.record.id, body.user_id);
-  const issued = issueVisitorToken(deps, widget.record.clientKey, {
+  const issued = await issueVisitorToken(deps, widget.record.clientKey, {
     kind: 'user',
     visitorId,
     userId: body.user_id,

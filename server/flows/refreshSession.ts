@@ -81,6 +81,6 @@ export async function refreshSession(
     if (!next) view = await findLiveFamily(deps, hash, now);
   }
   next ??= await answerSpentToken(deps, view, input.refreshToken, now);
-  const issued = issueSessionToken(deps, view.session);
+  const issued = await issueSessionToken(deps, view.session);
   return toSessionTokenResponse(view.session, issued, next);
 }

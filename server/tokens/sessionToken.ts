@@ -8,7 +8,7 @@ import type { IssuedToken, TokenDeps } from './visitorToken.js';
  * A session JWT in the RFC 9068 access-token profile. Its expiry never passes the session's
  * absolute deadline; callers refuse sessions within a second of it (see refreshSession).
  */
-export function issueSessionToken(deps: TokenDeps, session: SessionRecord): IssuedToken {
+export async function issueSessionToken(deps: TokenDeps, session: SessionRecord): Promise<IssuedToken> {
   const nowMs = deps.clock.now();
   const iat = Math.floor(nowMs / 1000);
   const exp = Math.min(iat + deps.config.sessionTokenTtlSeconds, Math.floor(session.expiresAt / 1000));
@@ -29,6 +29,6 @@ export function issueSessionToken(deps: TokenDeps, session: SessionRecord): Issu
   if (session.email !== null) claims.email = session.email;
   if (session.metadata !== null) claims.metadata = session.metadata;
   const key = deps.keys.current();
-  const token = signJwt({ alg: 'ES256', typ: SESSION_TOKEN_TYPE, kid: key.kid }, claims, key.privateKey);
+  const token = await signJwt({ alg: 'ES256', typ: SESSION_TOKEN_TYPE, kid: key.kid }, claims, key.privateKey);
   return { token, expiresAt: exp, expiresIn: exp - iat };
 }

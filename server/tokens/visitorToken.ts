@@ -34,7 +34,7 @@ export interface IssuedToken {
   expiresIn: number;
 }
 
-export function issueVisitorToken(deps: TokenDeps, clientKey: string, identity: VisitorIdentity): IssuedToken {
+export async function issueVisitorToken(deps: TokenDeps, clientKey: string, identity: VisitorIdentity): Promise<IssuedToken> {
   const iat = Math.floor(deps.clock.now() / 1000);
   const ttl = deps.config.visitorTokenTtlSeconds;
   const claims: Record<string, unknown> = {
@@ -56,7 +56,7 @@ export function issueVisitorToken(deps: TokenDeps, clientKey: string, identity: 
     if (identity.metadata !== undefined) claims.metadata = identity.metadata;
   }
   const key = deps.keys.current();
-  const token = signJwt({ alg: 'ES256', typ: VISITOR_TOKEN_TYPE, kid: key.kid }, claims, key.privateKey);
+  const token = await signJwt({ alg: 'ES256', typ: VISITOR_TOKEN_TYPE, kid: key.kid }, claims, key.privateKey);
   return { token, expiresAt: iat + ttl, expiresIn: ttl };
 }
 

@@ -16,10 +16,12 @@ import {
 import {
   prepareStatements,
   REVOKED_SESSION_RETENTION_MS,
+  TOUCH_COALESCE_MS,
   type SessionParams,
   type SigningKeyParams,
   type Statements,
 } from './statements.js';
+import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
 
 /**
  * better-sqlite3 is synchronous; the Store contract is asynchronous so other implementations can
@@ -29,6 +31,12 @@ const run = <T>(body: () => T): Promise<T> =>
   new Promise<T>((resolve) => {
     resolve(body());
   });
+
+/** WAL pages (4 KiB) after which the writer checkpoints itself when a worker does the bulk of it. */
+const BACKGROUND_WRITER_CHECKPOINT_PAGES = 10_000;
+
+/** Bounds the touch memo; clearing it only costs one UPDATE per key. */
+const MAX_REMEMBERED_TOUCHES = 10_000;
 
 const sessionParams = (s: SessionRecord): SessionParams => ({
   ...s,
@@ -44,13 +52,24 @@ const signingKeyParams = (k: SigningKeyRecord): SigningKeyParams => ({
   retiredAt: k.retiredAt,
 });
 
+export interface SqliteStoreOptions {
+  url: string;
+  /**
+   * Copy WAL frames into the database file from a worker thread (walCheckpointer.ts) instead of
+   * inside the commits that cross SQLite's checkpoint threshold. The server turns it on; short
+   * lived stores (CLI, tests) need not pay for a thread.
+   */
+  checkpointInBackground?: boolean;
+  onCheckpointError?: ((message: string) => void) | undefined;
+}
+
 /**
  * Opens (creating if needed) the SQLite database at `url` and applies pending migrations.
  * `url` is `file:<path>` (relative paths resolve against the working directory; the parent
  * directory is created) or `:memory:`. Resolves once the store is ready; rejects if the file
  * cannot be opened or migrated. One store per process: it holds one connection.
  */
-export function openSqliteStore(options: { url: string }): Promise<Store> {
+export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   return run(() => {
     const db = openDatabase(options.url);
     let q: Statements;
@@ -59,6 +78,13 @@ export function openSqliteStore(options: { url: string }): Promise<Store> {
     } catch (error) {
       db.close();
       throw error;
+    }
+    let checkpointer: WalCheckpointer | undefined;
+    if (options.checkpointInBackground === true && !db.memory) {
+      checkpointer = startWalCheckpointer({ filename: db.name, onError: options.onCheckpointError });
+      // The writer's own checkpoint then runs every ~40 MB of WAL instead of every ~4 MB, and
+      // finds most of it copied and synced by the worker (walCheckpointer.ts has the numbers).
+      db.pragma(`wal_autocheckpoint = ${BACKGROUND_WRITER_CHECKPOINT_PAGES}`);
     }
 
     // Write transactions start IMMEDIATE: they take the write lock up front (waiting under
@@ -113,6 +139,9 @@ export function openSqliteStore(options: { url: string }): Promise<Store> {
       return { visitorTokens, refreshTokens, sessions };
     });
 
+    /** Secret key id → the `last_used_at` this process last wrote. */
+    const lastTouch = new Map<string, number>();
+
     const store: Store = {
       createAccount: (account) =>
         run(() => {
@@ -165,7 +194,14 @@ export function openSqliteStore(options: { url: string }): Promise<Store> {
         }),
       touchSecretKey: (id, at) =>
         run(() => {
-          q.touchSecretKey.run({ id, at });
+          const last = lastTouch.get(id);
+          // What this connection wrote less than the coalescing window ago: the UPDATE would
+          // match nothing, but it still costs a write transaction on every user-token call.
+          if (last !== undefined && at >= last && at - last < TOUCH_COALESCE_MS) return;
+          if (q.touchSecretKey.run({ id, at }).changes === 1) {
+            if (lastTouch.size >= MAX_REMEMBERED_TOUCHES) lastTouch.clear();
+            lastTouch.set(id, at);
+          }
         }),
       listSecretKeys: (accountId) => run(() => q.listSecretKeys.all(accountId).map(toSecretKey)),
       revokeSecretKey: (ref, at) =>
@@ -206,10 +242,10 @@ export function openSqliteStore(options: { url: string }): Promise<Store> {
         run(() => {
           q.ping.get();
         }),
-      close: () =>
-        run(() => {
-          if (db.open) db.close();
-        }),
+      close: async () => {
+        await checkpointer?.stop();
+        if (db.open) db.close();
+      },
     };
     return store;
   });

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import type { TargetId } from './targets.js';
+
+export interface BenchOptions {
+  /** CI mode: one short round, checks only that every target answered and the files exist. */
+  smoke: boolean;
+  rounds: number;
+  seconds: number;
+  connections: number;
+  /** Runs the service under `--cpu-prof` and prints its hottest functions. */
+  profile: boolean;
+  build: boolean;
+  /** Only these service targets (the references always run: every ratio needs them). */
+  only: TargetId[] | undefined;
+  /** Where this run's files go; default bench/results/<timestamp>/ (smoke: bench/results/smoke/). */
+  out: string | undefined;
+}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+  --smoke            one round of 2 s per target; exit 1 unless every target answered and the files were written
+  --rounds N         rounds, every target once per round (default 3)
+  --seconds S        seconds per target per round (default 5)
+  --connections C    concurrent connections (default 50)
+  --only a,b         service targets to run: config-200, config-304, guest, user-token, exchange, refresh
+  --profile          run the service with --cpu-prof and print its hottest functions
+  --no-build         skip \`npm run build\` (dist/ must be current)
+  --out DIR          write the results there instead of bench/results/<timestamp>/`;
+
+const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'user-token', 'exchange', 'refresh']);
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      smoke: { type: 'boolean' },
+      rounds: { type: 'string' },
+      seconds: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean' },
+      'no-build': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help === true) return 'help';
+  const smoke = values.smoke === true;
+  const only = values.only?.split(',').map((s) => s.trim());
+  const unknown = only?.find((id) => !SERVICE_TARGETS.has(id));
+  if (unknown !== undefined) throw new Error(`--only: unknown target ${unknown}`);
+  return {
+    smoke,
+    rounds: smoke ? 1 : positiveInt(values.rounds, 'rounds', 3),
+    seconds: smoke ? 2 : positiveInt(values.seconds, 'seconds', 5),
+    connections: positiveInt(values.connections, 'connections', 50),
+    profile: values.profile === true,
+    build: values['no-build'] !== true,
+    only: only as TargetId[] | undefined,
+    out: values.out,
+  };
+}

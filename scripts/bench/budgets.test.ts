@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateBudgets } from './budgets.js';
+import type { TargetSummary } from './summarize.js';
+import type { TargetId } from './targets.js';
+
+const summary = (id: TargetId, over: Partial<TargetSummary>): TargetSummary => ({
+  id,
+  label: id,
+  side: 'kataven',
+  expectStatus: 200,
+  rounds: 2,
+  rps: 1000,
+  p50: 5,
+  p99: 10,
+  errors: 0,
+  unexpected: 0,
+  ok: 10_000,
+  ratioToExpress: 1,
+  peer: undefined,
+  ratioToPeer: undefined,
+  ...over,
+});
+
+const facts = { startupMs: 400, rssBytesAfterRun: 100 * 1024 * 1024 };
+
+describe('evaluateBudgets', () => {
+  it('meets a ratio budget at exactly its limit and misses it just below', () => {
+    const met = evaluateBudgets([summary('guest', { ratioToExpress: 0.7 })], facts).find((b) => b.budget.startsWith('guest vs'));
+    const missed = evaluateBudgets([summary('guest', { ratioToExpress: 0.699 })], facts).find((b) => b.budget.startsWith('guest vs'));
+    expect(met?.met).toBe(true);
+    expect(missed).toMatchObject({ met: false, measured: '69.9 %' });
+  });
+
+  it('compares user-token with its peer and names the peer', () => {
+    const budgets = evaluateBudgets(
+      [
+        summary('user-token', { peer: 'peer-client-credentials', ratioToPeer: 1.4 }),
+        summary('peer-client-credentials', { side: 'peer', label: 'oidc-provider client_credentials' }),
+      ],
+      facts,
+    );
+    expect(budgets.find((b) => b.budget === 'user-token vs oidc-provider client_credentials')).toMatchObject({ met: false, measured: '1.40×' });
+  });
+
+  it('checks p99 for the service targets only', () => {
+    const budgets = evaluateBudgets([summary('exchange', { p99: 21 }), summary('express', { side: 'reference', p99: 99 })], facts);
+    expect(budgets.filter((b) => b.budget.includes('p99'))).toEqual([
+      { budget: 'exchange p99 at 50 connections', limit: '≤ 20 ms', measured: '21 ms', met: false },
+    ]);
+  });
+
+  it('reports a target that did not run, and RSS without /proc, as not measured rather than missed', () => {
+    const budgets = evaluateBudgets([], { startupMs: 1200, rssBytesAfterRun: undefined });
+    expect(budgets.find((b) => b.budget.startsWith('exchange vs'))?.met).toBeUndefined();
+    expect(budgets.find((b) => b.budget.startsWith('server RSS'))?.met).toBeUndefined();
+    expect(budgets.find((b) => b.budget.startsWith('process start'))).toMatchObject({ met: false, measured: '1200 ms' });
+  });
+});

@@ -1,0 +1,81 @@
+import type { TargetId } from './targets.js';
+import type { TargetSummary } from './summarize.js';
+
+export interface ProcessFacts {
+  /** From spawn to the first 200 of /healthz. */
+  startupMs: number;
+  /** Resident set size of the server after the last window; undefined where /proc is missing. */
+  rssBytesAfterRun: number | undefined;
+}
+
+export interface BudgetResult {
+  budget: string;
+  limit: string;
+  measured: string;
+  /** Undefined when the run did not measure it (a target left out, no /proc). */
+  met: boolean | undefined;
+}
+
+/** Issue #6's budgets: reported by every run, never asserted. */
+export const EXPRESS_RATIO_BUDGETS: readonly { target: TargetId; min: number }[] = [
+  { target: 'config-200', min: 0.85 },
+  { target: 'config-304', min: 0.85 },
+  { target: 'guest', min: 0.7 },
+  { target: 'user-token', min: 0.65 },
+  { target: 'refresh', min: 0.45 },
+  { target: 'exchange', min: 0.4 },
+];
+export const PEER_RATIO_BUDGETS: readonly { target: TargetId; min: number }[] = [{ target: 'user-token', min: 1.5 }];
+export const P99_BUDGET_MS = 20;
+export const RSS_BUDGET_BYTES = 150 * 1024 * 1024;
+export const STARTUP_BUDGET_MS = 1000;
+
+const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${(ratio * 100).toFixed(1)} %`);
+const times = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}×`);
+
+export function evaluateBudgets(summaries: readonly TargetSummary[], facts: ProcessFacts): BudgetResult[] {
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const results: BudgetResult[] = [];
+  for (const { target, min } of EXPRESS_RATIO_BUDGETS) {
+    const ratio = byId.get(target)?.ratioToExpress;
+    results.push({
+      budget: `${byId.get(target)?.label ?? target} vs bare Express`,
+      limit: `≥ ${percent(min)}`,
+      measured: percent(ratio),
+      met: ratio === undefined ? undefined : ratio >= min,
+    });
+  }
+  for (const { target, min } of PEER_RATIO_BUDGETS) {
+    const summary = byId.get(target);
+    const ratio = summary?.ratioToPeer;
+    const peer = summary?.peer === undefined ? undefined : byId.get(summary.peer);
+    results.push({
+      budget: `${summary?.label ?? target} vs ${peer?.label ?? 'its peer'}`,
+      limit: `≥ ${times(min)}`,
+      measured: times(ratio),
+      met: ratio === undefined ? undefined : ratio >= min,
+    });
+  }
+  for (const s of summaries) {
+    if (s.side !== 'kataven') continue;
+    results.push({
+      budget: `${s.label} p99 at 50 connections`,
+      limit: `≤ ${P99_BUDGET_MS} ms`,
+      measured: Number.isNaN(s.p99) ? 'n/a' : `${s.p99} ms`,
+      met: Number.isNaN(s.p99) ? undefined : s.p99 <= P99_BUDGET_MS,
+    });
+  }
+  results.push({
+    budget: 'server RSS after the run',
+    limit: `≤ ${RSS_BUDGET_BYTES / 1024 / 1024} MB`,
+    measured: facts.rssBytesAfterRun === undefined ? 'n/a' : `${(facts.rssBytesAfterRun / 1024 / 1024).toFixed(1)} MB`,
+    met: facts.rssBytesAfterRun === undefined ? undefined : facts.rssBytesAfterRun <= RSS_BUDGET_BYTES,
+  });
+  results.push({
+    budget: 'process start to first /healthz 200',
+    limit: `≤ ${STARTUP_BUDGET_MS} ms`,
+    measured: `${Math.round(facts.startupMs)} ms`,
+    met: facts.startupMs <= STARTUP_BUDGET_MS,
+  });
+  return results;
+}

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+
+export interface ChildServer {
+  name: string;
+  pid: number;
+  baseUrl: string;
+  /** From spawn to the first 200 of `/healthz`, milliseconds. */
+  startupMs: number;
+  /** Resident set size now and at its peak (Linux `/proc`; undefined elsewhere). */
+  memory(): { rssBytes: number; peakRssBytes: number } | undefined;
+  stop(): Promise<void>;
+}
+
+/** A port the OS just handed out; the child binds it a moment later. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+function healthy(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts `node <args>` and resolves once `GET /healthz` answers 200, polling every few
+ * milliseconds so the measured start-up time is not rounded up by the poll interval.
+ */
+export async function startChildServer(options: {
+  name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  port: number;
+  timeoutMs?: number;
+}): Promise<ChildServer> {
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code) => {
+      exited = code;
+      resolve();
+    });
+  });
+
+  const deadline = started + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${options.name} exited with ${exited} before answering /healthz:\n${output}`);
+    if (await healthy(`${baseUrl}/healthz`)) break;
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} did not answer /healthz within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  const startupMs = performance.now() - started;
+  const pid = child.pid ?? -1;
+
+  return {
+    name: options.name,
+    pid,
+    baseUrl,
+    startupMs,
+    memory() {
+      const rssBytes = procStatusBytes(pid, 'VmRSS');
+      const peakRssBytes = procStatusBytes(pid, 'VmHWM');
+      return rssBytes === undefined || peakRssBytes === undefined ? undefined : { rssBytes, peakRssBytes };
+    },
+    async stop() {
+      if (exited !== undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import autocannon, { type Options, type Request } from 'autocannon';
+
+/** One autocannon run against one target, minus the settings every run shares. */
+export type LoadSpec = Omit<Options, 'connections' | 'duration' | 'amount'> &
+  ({ seconds: number; amount?: undefined } | { amount: number; seconds?: undefined });
+
+export interface WindowResult {
+  /** Responses with the expected status, per second of the window. */
+  rps: number;
+  /** Milliseconds, over every response of the window. */
+  p50: number;
+  p99: number;
+  /** From the first request to the last answer. */
+  seconds: number;
+  completed: number;
+  /** Responses with the expected status. */
+  ok: number;
+  /** Socket errors and timeouts. */
+  errors: number;
+  /** Responses with any other status. */
+  unexpected: number;
+  statuses: Record<string, number>;
+}
+
+/** Runs one window at `connections` and counts what answered `expectStatus` as throughput. */
+export async function runWindow(spec: LoadSpec, connections: number, expectStatus: number): Promise<WindowResult> {
+  const { seconds, amount, ...options } = spec;
+  const startedAt = performance.now();
+  let lastResponseAt = startedAt;
+  const instance = autocannon({
+    ...options,
+    connections,
+    timeout: 10,
+    ...(amount === undefined ? { duration: seconds } : { amount: Math.max(amount, connections) }),
+  });
+  // autocannon ends a run on its next 1 s sampling tick, so its own `duration` can overstate a
+  // window of `amount` requests by up to a second; the last answer's arrival is exact.
+  instance.on('response', () => {
+    lastResponseAt = performance.now();
+  });
+  const result = await instance;
+  const elapsedSeconds = (lastResponseAt - startedAt) / 1000;
+  const statuses: Record<string, number> = {};
+  let completed = 0;
+  for (const [status, stat] of Object.entries(result.statusCodeStats)) {
+    const count = stat?.count ?? 0;
+    statuses[status] = count;
+    completed += count;
+  }
+  const ok = statuses[String(expectStatus)] ?? 0;
+  return {
+    rps: elapsedSeconds > 0 ? ok / elapsedSeconds : 0,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    seconds: elapsedSeconds,
+    completed,
+    ok,
+    errors: result.errors + result.timeouts,
+    unexpected: completed - ok,
+    statuses,
+  };
+}
+
+/**
+ * A request whose JSON body is built per request from a pool of single-use values. When the pool
+ * runs dry the request still goes out with an unusable value, so the shortfall shows up as
+ * unexpected statuses instead of a stalled run.
+ */
+export function poolRequest(
+  base: { method: string; path: string; headers: Record<string, string> },
+  pool: string[],
+  body: (value: string) => string,
+): Request {
+  let next = 0;
+  return {
+    ...base,
+    setupRequest: (request) => ({ ...request, body: body(pool[next++] ?? 'pool-exhausted') }),
+  };
+}
+
+/** Sends `amount` requests and collects one string from each successful JSON answer. */
+export async function collect(
+  url: string,
+  connections: number,
+  amount: number,
+  request: Request,
+  pick: (json: Record<string, unknown>) => unknown,
+  options: Pick<Options, 'reconnectRate'> = {},
+): Promise<string[]> {
+  const values: string[] = [];
+  let failures = 0;
+  await autocannon({
+    ...options,
+    url,
+    connections: Math.min(connections, amount),
+    amount,
+    timeout: 10,
+    requests: [
+      {
+        ...request,
+        onResponse: (status, body) => {
+          const value = status === 200 ? pick(JSON.parse(body) as Record<string, unknown>) : undefined;
+          if (typeof value === 'string') values.push(value);
+          else failures++;
+        },
+      },
+    ],
+  });
+  if (values.length < amount) {
+    throw new Error(`minting a pool at ${url}: ${values.length} of ${amount} answered 200 (${failures} did not)`);
+  }
+  return values;
+}

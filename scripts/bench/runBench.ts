@@ -1,0 +1,214 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions } from './args.js';
+import { evaluateBudgets } from './budgets.js';
+import { barChartSvg } from './chart.js';
+import { startChildServer, freePort, type ChildServer } from './childServer.js';
+import { formatHotFunctions, hotFunctions, monotonicMicros, readCpuProfile, type TimeRange } from './cpuProfile.js';
+import { runWindow } from './load.js';
+import { cpuPressure, describeThisMachine, isBusy } from './machine.js';
+import { describeMachine, markdownReport, textReport } from './report.js';
+import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
+import { summarize, type MeasuredWindow } from './summarize.js';
+import { benchTargets, type Target, type TargetId } from './targets.js';
+
+/** A first guess of a single-use target's rate, to size its pool; later windows use the last measurement. */
+const INITIAL_ESTIMATE_RPS = 2000;
+/** The smoke run only checks that every target answers: small pools keep it short. */
+const SMOKE_ESTIMATE_RPS = 500;
+const WARMUP_SECONDS = 1;
+const OUTPUT_FILES = ['results.json', 'table.md', 'chart.svg', 'machine.json'] as const;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The parent's environment without anything that would configure the service behind our back. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(KATAVEN_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(name)) continue;
+    env[name] = value;
+  }
+  return { ...env, NODE_ENV: 'production', ...extra };
+}
+
+function build(root: string) {
+  log('building (npm run build)…');
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`npm run build failed with ${result.status}`);
+}
+
+function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
+  if (only === undefined) return all;
+  const wanted = new Set<TargetId>(only);
+  for (const t of all) if (t.side === 'kataven' && wanted.has(t.id) && t.peer) wanted.add(t.peer);
+  return all.filter((t) => t.id === 'express' || wanted.has(t.id));
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+export async function runBench(root: string, options: BenchOptions): Promise<number> {
+  const startedAt = new Date();
+  const machine = describeThisMachine(root);
+  const outDir = options.out ?? join(root, 'bench', 'results', options.smoke ? 'smoke' : timestamp(startedAt));
+  mkdirSync(outDir, { recursive: true });
+  const profileDir = join(outDir, 'profile');
+
+  if (isBusy(machine)) {
+    log(`warning: the machine is already busy (load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, CPU pressure ${((machine.cpuPressureAtStart ?? 0) * 100).toFixed(0)} %): absolute numbers will be low and noisy; the per-round ratios hold up better`);
+  }
+  if (options.build) build(root);
+  if (!existsSync(join(root, 'dist', 'server', 'main.js'))) throw new Error('dist/server/main.js is missing: run npm run build');
+
+  const work = mkdtempSync(join(tmpdir(), 'kataven-bench-'));
+  const databaseUrl = `file:${join(work, 'kataven.sqlite')}`;
+  const widget = await seedBenchWidget(databaseUrl);
+  const children: ChildServer[] = [];
+  const windows: MeasuredWindow[] = [];
+  const spans = new Map<TargetId, TimeRange[]>();
+  let kataven: ChildServer | undefined;
+  let memoryAfter: ReturnType<ChildServer['memory']>;
+  let targets: Target[] = [];
+
+  try {
+    const port = await freePort();
+    kataven = await startChildServer({
+      name: 'kataven',
+      cwd: root,
+      args: [...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/server/main.js'],
+      port,
+      env: cleanEnv({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        KATAVEN_ISSUER: `http://127.0.0.1:${port}`,
+        KATAVEN_RATE_LIMITS: 'off',
+        KATAVEN_DEMO: 'off',
+        // Pools are minted before each window; the spec's 120 s would let a long run's pool expire.
+        KATAVEN_VISITOR_TOKEN_TTL: '3600',
+        LOG_LEVEL: 'warn',
+      }),
+    });
+    children.push(kataven);
+    log(`kataven   ${kataven.baseUrl}  answered /healthz ${Math.round(kataven.startupMs)} ms after spawn`);
+
+    const tsx = ['--import', 'tsx'];
+    const expressPort = await freePort();
+    const express = await startChildServer({
+      name: 'bare-express',
+      cwd: root,
+      args: [...tsx, 'scripts/bench/references/bareExpress.ts'],
+      port: expressPort,
+      env: cleanEnv({ PORT: String(expressPort) }),
+    });
+    children.push(express);
+    const peerPort = await freePort();
+    const peer = await startChildServer({
+      name: 'oidc-provider',
+      cwd: root,
+      args: [...tsx, 'scripts/bench/references/oidcPeer.ts'],
+      port: peerPort,
+      env: cleanEnv({ PORT: String(peerPort) }),
+    });
+    children.push(peer);
+    log(`references: bare Express ${express.baseUrl}, oidc-provider ${peer.baseUrl}`);
+
+    const configRes = await fetch(`${kataven.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
+    const etag = configRes.headers.get('etag');
+    if (configRes.status !== 200 || etag === null) throw new Error(`config answered ${configRes.status} without an ETag`);
+
+    targets = selectTargets(
+      benchTargets({ urls: { kataven: kataven.baseUrl, express: express.baseUrl, peer: peer.baseUrl }, widget, etag, connections: options.connections }),
+      options.only,
+    );
+    const estimates = new Map<TargetId, number>();
+    const measure = async (target: Target, seconds: number, warmUp = false) => {
+      const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
+      const fromUs = monotonicMicros();
+      const result = await runWindow(spec, options.connections, target.expectStatus);
+      if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
+      if (result.ok > 0) estimates.set(target.id, result.rps);
+      return result;
+    };
+
+    if (!options.smoke) {
+      log(`warm-up: ${WARMUP_SECONDS} s per target`);
+      for (const target of targets) await measure(target, WARMUP_SECONDS, true);
+    }
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const target of targets) {
+        const result = await measure(target, options.seconds);
+        windows.push({ ...result, target: target.id, round });
+        const off = result.unexpected + result.errors > 0 ? `  (${result.errors} errors, statuses ${JSON.stringify(result.statuses)})` : '';
+        log(
+          `round ${round}/${options.rounds}  ${target.label.padEnd(46)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${off}`,
+        );
+      }
+    }
+    memoryAfter = kataven.memory();
+  } finally {
+    for (const child of children) await child.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const summaries = summarize(targets, windows);
+  const budgets = evaluateBudgets(summaries, { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes });
+  const settings = { connections: options.connections, seconds: options.seconds, rounds: options.rounds };
+  const finishedAt = new Date();
+  const results = {
+    schema: 1,
+    mode: options.smoke ? 'smoke' : 'full',
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    settings,
+    machine,
+    loadAverageAtEnd: loadavg(),
+    cpuPressureAtEnd: cpuPressure(),
+    kataven: { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes, peakRssBytes: memoryAfter?.peakRssBytes },
+    targets: summaries,
+    budgets,
+    windows,
+  };
+  const subtitle = `${describeMachine(machine)} · ${settings.rounds} round(s) × ${settings.seconds} s · ${startedAt.toISOString().slice(0, 10)}`;
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'machine.json'), `${JSON.stringify(machine, null, 2)}\n`);
+  writeFileSync(join(outDir, 'table.md'), markdownReport({ summaries, budgets, machine, settings, startedAt: startedAt.toISOString() }));
+  writeFileSync(join(outDir, 'chart.svg'), barChartSvg(summaries, subtitle));
+
+  log('');
+  log(`Medians over ${settings.rounds} round(s), ${settings.connections} connections — ${describeMachine(machine)}`);
+  log(textReport(summaries, budgets));
+  if (memoryAfter) log(`server RSS after the run ${(memoryAfter.rssBytes / 2 ** 20).toFixed(1)} MB (peak ${(memoryAfter.peakRssBytes / 2 ** 20).toFixed(1)} MB)`);
+
+  if (options.profile && existsSync(profileDir)) {
+    for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      const profile = readCpuProfile(join(profileDir, file));
+      log(`\nprofile ${join(profileDir, file)}: hottest functions by self time, idle excluded, inside the measured windows`);
+      for (const target of targets) {
+        const ranges = spans.get(target.id);
+        if (target.side !== 'kataven' || ranges === undefined) continue;
+        log(`\n${target.label}`);
+        log(formatHotFunctions(hotFunctions(profile, { top: 20, ranges })));
+      }
+    }
+  }
+
+  if (!options.smoke && options.out === undefined && options.only === undefined) {
+    const latest = join(root, 'bench', 'results', 'latest');
+    rmSync(latest, { recursive: true, force: true });
+    mkdirSync(latest, { recursive: true });
+    for (const file of OUTPUT_FILES) cpSync(join(outDir, file), join(latest, file));
+    log(`\nwrote ${outDir} and bench/results/latest/`);
+  } else {
+    log(`\nwrote ${outDir}`);
+  }
+
+  const silent = summaries.filter((s) => s.ok === 0).map((s) => s.label);
+  const missing = OUTPUT_FILES.filter((f) => !existsSync(join(outDir, f)) || statSync(join(outDir, f)).size === 0);
+  if (silent.length > 0) log(`FAILED: no answer with the expected status from ${silent.join(', ')}`);
+  if (missing.length > 0) log(`FAILED: not written: ${missing.join(', ')}`);
+  return silent.length === 0 && missing.length === 0 ? 0 : 1;
+}

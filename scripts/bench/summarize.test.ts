@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { WindowResult } from './load.js';
+import { median, summarize, type MeasuredWindow } from './summarize.js';
+import type { Target, TargetId } from './targets.js';
+
+const target = (id: TargetId, side: Target['side'], peer?: TargetId): Target => ({
+  id,
+  label: id,
+  side,
+  expectStatus: 200,
+  singleUse: false,
+  ...(peer === undefined ? {} : { peer }),
+  prepare: () => Promise.reject(new Error('not run in this test')),
+});
+
+const window = (id: TargetId, round: number, rps: number, extra: Partial<WindowResult> = {}): MeasuredWindow => ({
+  target: id,
+  round,
+  rps,
+  p50: 5,
+  p99: 10,
+  seconds: 5,
+  completed: rps * 5,
+  ok: rps * 5,
+  errors: 0,
+  unexpected: 0,
+  statuses: { '200': rps * 5 },
+  ...extra,
+});
+
+describe('median', () => {
+  it('takes the middle value of an odd count and the mean of the middle two of an even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('is NaN for no values', () => {
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('summarize', () => {
+  const targets = [target('express', 'reference'), target('peer-client-credentials', 'peer'), target('user-token', 'kataven', 'peer-client-credentials')];
+
+  it('reports the median rate over rounds and totals errors and unexpected statuses', () => {
+    const [, , userToken] = summarize(targets, [
+      window('user-token', 1, 100, { errors: 1 }),
+      window('user-token', 2, 300, { unexpected: 2 }),
+      window('user-token', 3, 200),
+    ]);
+    expect(userToken).toMatchObject({ rps: 200, rounds: 3, errors: 1, unexpected: 2 });
+  });
+
+  it('takes ratios round by round, so a round where the whole machine was slower cancels out', () => {
+    const summaries = summarize(targets, [
+      window('express', 1, 1000),
+      window('user-token', 1, 500),
+      window('peer-client-credentials', 1, 250),
+      // Everything at half speed in round 2: the same ratios.
+      window('express', 2, 500),
+      window('user-token', 2, 250),
+      window('peer-client-credentials', 2, 125),
+      window('express', 3, 1000),
+      window('user-token', 3, 500),
+      window('peer-client-credentials', 3, 250),
+    ]);
+    const userToken = summaries.find((s) => s.id === 'user-token');
+    expect(userToken?.ratioToExpress).toBe(0.5);
+    expect(userToken?.ratioToPeer).toBe(2);
+    expect(summaries.find((s) => s.id === 'express')?.ratioToExpress).toBe(1);
+  });
+
+  it('gives no ratio to a target without a peer or without a bare-Express measurement', () => {
+    const [, peer] = summarize(targets, [window('peer-client-credentials', 1, 100)]);
+    expect(peer?.ratioToPeer).toBeUndefined();
+    expect(peer?.ratioToExpress).toBeUndefined();
+  });
+});

@@ -1,0 +1,72 @@
+import type { WindowResult } from './load.js';
+import type { Side, Target, TargetId } from './targets.js';
+
+export interface MeasuredWindow extends WindowResult {
+  target: TargetId;
+  round: number;
+}
+
+export interface TargetSummary {
+  id: TargetId;
+  label: string;
+  side: Side;
+  expectStatus: number;
+  rounds: number;
+  /** Medians over the rounds. */
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Totals over the rounds. */
+  errors: number;
+  unexpected: number;
+  ok: number;
+  /** Median over rounds of (this round's rps / this round's bare-Express rps). */
+  ratioToExpress: number | undefined;
+  peer: TargetId | undefined;
+  /** Median over rounds of (this round's rps / this round's peer rps). */
+  ratioToPeer: number | undefined;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/**
+ * Ratios are taken round by round (each round runs every target back to back) and then the
+ * median: on a shared two-core machine the background load drifts between rounds, and a
+ * same-round ratio cancels most of that drift.
+ */
+function ratioByRound(windows: readonly MeasuredWindow[], of: TargetId, to: TargetId): number | undefined {
+  const ratios: number[] = [];
+  for (const w of windows) {
+    if (w.target !== of) continue;
+    const base = windows.find((b) => b.target === to && b.round === w.round);
+    if (base && base.rps > 0) ratios.push(w.rps / base.rps);
+  }
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
+export function summarize(targets: readonly Target[], windows: readonly MeasuredWindow[]): TargetSummary[] {
+  return targets.map((target) => {
+    const own = windows.filter((w) => w.target === target.id);
+    return {
+      id: target.id,
+      label: target.label,
+      side: target.side,
+      expectStatus: target.expectStatus,
+      rounds: own.length,
+      rps: median(own.map((w) => w.rps)),
+      p50: median(own.map((w) => w.p50)),
+      p99: median(own.map((w) => w.p99)),
+      errors: own.reduce((sum, w) => sum + w.errors, 0),
+      unexpected: own.reduce((sum, w) => sum + w.unexpected, 0),
+      ok: own.reduce((sum, w) => sum + w.ok, 0),
+      ratioToExpress: target.id === 'express' ? 1 : ratioByRound(windows, target.id, 'express'),
+      peer: target.peer,
+      ratioToPeer: target.peer === undefined ? undefined : ratioByRound(windows, target.id, target.peer),
+    };
+  });
+}

@@ -1,0 +1,243 @@
+import { DEFAULT_SERVER_LIMITS } from '../../server/http/serverLimits.js';
+import { collect, poolRequest, type LoadSpec } from './load.js';
+import {
+  PEER_CLIENT_ID,
+  PEER_CLIENT_SECRET,
+  PEER_MINT_PATH,
+  PEER_RESOURCE,
+  PEER_SCOPE,
+} from './references/peerClient.js';
+import { BENCH_ORIGIN, type BenchWidget } from './seedBenchWidget.js';
+
+export type TargetId =
+  | 'express'
+  | 'config-200'
+  | 'config-304'
+  | 'guest'
+  | 'user-token'
+  | 'exchange'
+  | 'refresh'
+  | 'peer-client-credentials'
+  | 'peer-refresh';
+
+export type Side = 'reference' | 'peer' | 'kataven';
+
+export interface Target {
+  id: TargetId;
+  label: string;
+  side: Side;
+  expectStatus: number;
+  /** The peer measurement this endpoint is compared with. */
+  peer?: TargetId;
+  /** Each request spends a single-use value minted before the window. */
+  singleUse: boolean;
+  /** Builds one window's load; single-use targets mint their pool first (outside the window). */
+  prepare(window: { seconds: number; estimateRps: number }): Promise<LoadSpec>;
+}
+
+export interface TargetContext {
+  urls: { kataven: string; express: string; peer: string };
+  widget: BenchWidget;
+  /** The config's current ETag, for the 304 target. */
+  etag: string;
+  connections: number;
+}
+
+const PATHS = {
+  config: '/api/v1/widget/config',
+  guest: '/api/v1/widget/auth/guest',
+  userToken: '/api/v1/widget/auth/user-token',
+  exchange: '/api/v1/widget/auth/exchange',
+  refresh: '/api/v1/widget/auth/refresh',
+} as const;
+
+/**
+ * The service ends a keep-alive connection after `maxRequestsPerSocket` requests (`Connection:
+ * close`, then 503 for anything more on it). Browsers and undici reconnect; autocannon would not,
+ * so our targets reconnect at the same count and pay for it as real clients do.
+ */
+const RECONNECT = { reconnectRate: DEFAULT_SERVER_LIMITS.maxRequestsPerSocket };
+
+const JSON_FROM_PAGE = { 'content-type': 'application/json', origin: BENCH_ORIGIN };
+const PEER_AUTH = `Basic ${Buffer.from(`${PEER_CLIENT_ID}:${PEER_CLIENT_SECRET}`).toString('base64')}`;
+const FORM = { 'content-type': 'application/x-www-form-urlencoded', authorization: PEER_AUTH };
+
+/** Enough single-use values for about `seconds` at the expected rate, and never fewer than a few per connection. */
+const poolSize = (ctx: TargetContext, window: { seconds: number; estimateRps: number }) =>
+  Math.max(ctx.connections * 4, Math.round(window.estimateRps * window.seconds));
+
+function mintVisitorTokens(ctx: TargetContext, count: number): Promise<string[]> {
+  return collect(
+    ctx.urls.kataven,
+    ctx.connections,
+    count,
+    { method: 'POST', path: PATHS.guest, headers: JSON_FROM_PAGE, body: JSON.stringify({ client_key: ctx.widget.clientKey }) },
+    (json) => json.token,
+    RECONNECT,
+  );
+}
+
+async function mintRefreshTokens(ctx: TargetContext, count: number): Promise<string[]> {
+  const visitorTokens = await mintVisitorTokens(ctx, count);
+  return collect(
+    ctx.urls.kataven,
+    ctx.connections,
+    count,
+    poolRequest({ method: 'POST', path: PATHS.exchange, headers: JSON_FROM_PAGE }, visitorTokens, (token) => JSON.stringify({ token })),
+    (json) => json.refresh_token,
+    RECONNECT,
+  );
+}
+
+async function mintPeerRefreshTokens(ctx: TargetContext, count: number): Promise<string[]> {
+  const res = await fetch(`${ctx.urls.peer}${PEER_MINT_PATH}?count=${count}`, { method: 'POST' });
+  if (!res.ok) throw new Error(`peer refresh-token minting answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as string[];
+}
+
+/** Every measured target, in the order a round runs them: references interleaved with ours. */
+export function benchTargets(ctx: TargetContext): Target[] {
+  const { kataven, express, peer } = ctx.urls;
+  const { clientKey, secretKey } = ctx.widget;
+  const configPath = `${PATHS.config}?client_key=${clientKey}`;
+  return [
+    {
+      id: 'express',
+      label: 'bare Express 5 JSON',
+      side: 'reference',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) => Promise.resolve({ seconds, url: `${express}/json` }),
+    },
+    {
+      id: 'config-200',
+      label: 'GET config (200)',
+      side: 'kataven',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) => Promise.resolve({ ...RECONNECT, seconds, url: `${kataven}${configPath}`, headers: { origin: BENCH_ORIGIN } }),
+    },
+    {
+      id: 'config-304',
+      label: 'GET config (304)',
+      side: 'kataven',
+      expectStatus: 304,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({ ...RECONNECT, seconds, url: `${kataven}${configPath}`, headers: { origin: BENCH_ORIGIN, 'if-none-match': ctx.etag } }),
+    },
+    {
+      id: 'guest',
+      label: 'POST guest',
+      side: 'kataven',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({
+          ...RECONNECT,
+          seconds,
+          url: `${kataven}${PATHS.guest}`,
+          method: 'POST',
+          headers: JSON_FROM_PAGE,
+          body: JSON.stringify({ client_key: clientKey }),
+        }),
+    },
+    {
+      id: 'peer-client-credentials',
+      label: 'oidc-provider client_credentials (ES256 JWT)',
+      side: 'peer',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({
+          seconds,
+          url: `${peer}/token`,
+          method: 'POST',
+          headers: FORM,
+          body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: PEER_SCOPE }).toString(),
+        }),
+    },
+    {
+      id: 'user-token',
+      label: 'POST user-token',
+      side: 'kataven',
+      expectStatus: 200,
+      peer: 'peer-client-credentials',
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({
+          ...RECONNECT,
+          seconds,
+          url: `${kataven}${PATHS.userToken}`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
+          body: JSON.stringify({
+            client_key: clientKey,
+            user_id: 'u_123',
+            name: 'Ada',
+            email: 'ada@example.com',
+            metadata: { plan: 'pro' },
+          }),
+        }),
+    },
+    {
+      id: 'exchange',
+      label: 'POST exchange',
+      side: 'kataven',
+      expectStatus: 200,
+      singleUse: true,
+      prepare: async (window) => {
+        const amount = poolSize(ctx, window);
+        const pool = await mintVisitorTokens(ctx, amount);
+        return {
+          ...RECONNECT,
+          amount,
+          url: kataven,
+          requests: [poolRequest({ method: 'POST', path: PATHS.exchange, headers: JSON_FROM_PAGE }, pool, (token) => JSON.stringify({ token }))],
+        };
+      },
+    },
+    {
+      id: 'peer-refresh',
+      label: 'oidc-provider refresh_token (rotating)',
+      side: 'peer',
+      expectStatus: 200,
+      singleUse: true,
+      prepare: async (window) => {
+        const amount = poolSize(ctx, window);
+        const pool = await mintPeerRefreshTokens(ctx, amount);
+        return {
+          amount,
+          url: peer,
+          requests: [
+            poolRequest({ method: 'POST', path: '/token', headers: FORM }, pool, (token) =>
+              new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString(),
+            ),
+          ],
+        };
+      },
+    },
+    {
+      id: 'refresh',
+      label: 'POST refresh',
+      side: 'kataven',
+      expectStatus: 200,
+      peer: 'peer-refresh',
+      singleUse: true,
+      prepare: async (window) => {
+        const amount = poolSize(ctx, window);
+        const pool = await mintRefreshTokens(ctx, amount);
+        return {
+          ...RECONNECT,
+          amount,
+          url: kataven,
+          requests: [
+            poolRequest({ method: 'POST', path: PATHS.refresh, headers: JSON_FROM_PAGE }, pool, (token) =>
+              JSON.stringify({ refresh_token: token }),
+            ),
+          ],
+        };
+      },
+    },
+  ];
+}
