@@ -8,6 +8,7 @@ import { launchChromium } from '../test-support/launchChromium.js';
 import { startPageServer, type PageServer } from '../test-support/startPageServer.js';
 import type * as BrowserClient from './index.js';
 import type { KatavenError, WidgetAuth, WidgetAuthOptions, WidgetSession } from './index.js';
+import { GUEST, REFRESH } from '../../server/test-support/paths.js';
 
 /** What the test page's window holds: the bundled client and what the test put there. */
 interface TestWindow {
@@ -42,8 +43,6 @@ interface RigOptions {
   withoutWebLocks?: boolean;
 }
 
-const GUEST = '/api/v1/widget/auth/guest';
-const REFRESH = '/api/v1/widget/auth/refresh';
 
 let browser: Browser;
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
 import { startScriptedServer } from '../test-support/scriptedServer.js';
 import { errorFromResponse, KatavenError, parseRetryAfter } from './katavenError.js';
+import { GUEST } from '../../server/test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
 const EVIL = 'https://evil.example';
@@ -28,7 +29,6 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   });
 }
 
-const GUEST = '/api/v1/widget/auth/guest';
 const cases: { code: string; status: number; message: string; send: () => Promise<Response> }[] = [
   {
     code: 'missing_client_key',

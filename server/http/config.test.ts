@@ -4,9 +4,9 @@ import { setWidgetDisabled, setWidgetSettings } from '../admin/index.js';
 import { expectTextError } from '../test-support/expectError.js';
 import { request } from '../test-support/http.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { CONFIG } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
-const CONFIG = '/api/v1/widget/config';
 const configPath = (clientKey: string) => `${CONFIG}?client_key=${encodeURIComponent(clientKey)}`;
 
 let server: TestServer;

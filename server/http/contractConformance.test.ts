@@ -23,6 +23,7 @@ import {
 } from '../../contract/index.js';
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT } from '../test-support/paths.js';
 
 const document = JSON.parse(
   readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8'),
@@ -31,12 +32,6 @@ const document = JSON.parse(
 const SHOP = 'https://shop.example.com';
 const OTHER_SHOP = 'https://www.shop.example.com';
 const EVIL = 'https://evil.example.net';
-const CONFIG = '/api/v1/widget/config';
-const GUEST = '/api/v1/widget/auth/guest';
-const USER_TOKEN = '/api/v1/widget/auth/user-token';
-const EXCHANGE = '/api/v1/widget/auth/exchange';
-const REFRESH = '/api/v1/widget/auth/refresh';
-const LOGOUT = '/api/v1/widget/auth/logout';
 const UNKNOWN_KEY = `pk_live_${'Z'.repeat(24)}`;
 const OVERSIZED = JSON.stringify({ client_key: 'x'.repeat(17 * 1024) });
 

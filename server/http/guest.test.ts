@@ -4,9 +4,9 @@ import { decodeJwtParts, expectTextError } from '../test-support/expectError.js'
 import { request } from '../test-support/http.js';
 import { rawRequest } from '../test-support/rawRequest.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { GUEST } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
-const GUEST = '/api/v1/widget/auth/guest';
 
 let server: TestServer;
 let liveKey: string;

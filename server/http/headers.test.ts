@@ -4,16 +4,10 @@ import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-suppor
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
 import { rawRequest } from '../test-support/rawRequest.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT, JWKS } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
 const ELSEWHERE = 'https://not-in-any-allowlist.example';
-const CONFIG = '/api/v1/widget/config';
-const GUEST = '/api/v1/widget/auth/guest';
-const USER_TOKEN = '/api/v1/widget/auth/user-token';
-const EXCHANGE = '/api/v1/widget/auth/exchange';
-const REFRESH = '/api/v1/widget/auth/refresh';
-const LOGOUT = '/api/v1/widget/auth/logout';
-const JWKS = '/.well-known/jwks.json';
 const BODY_LIMIT = 16 * 1024;
 
 /** The cross-origin routes (§3 CORS) and the method each serves. */

@@ -4,9 +4,9 @@ import { generateSecretKey } from '../keys/secretKey.js';
 import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { USER_TOKEN } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
-const USER_TOKEN = '/api/v1/widget/auth/user-token';
 const CHALLENGE = 'Bearer realm="kataven"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
 

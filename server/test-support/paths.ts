@@ -1,0 +1,11 @@
+/**
+ * The spec's fixed paths, written out rather than read from the contract, so a test also fails
+ * if the contract drifts from the wire the spec fixes.
+ */
+export const CONFIG = '/api/v1/widget/config';
+export const GUEST = '/api/v1/widget/auth/guest';
+export const USER_TOKEN = '/api/v1/widget/auth/user-token';
+export const EXCHANGE = '/api/v1/widget/auth/exchange';
+export const REFRESH = '/api/v1/widget/auth/refresh';
+export const LOGOUT = '/api/v1/widget/auth/logout';
+export const JWKS = '/.well-known/jwks.json';
