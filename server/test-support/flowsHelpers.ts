@@ -19,6 +19,7 @@ import {
 import { expect } from 'vitest';
 import * as z from 'zod';
 import { request, type TestResponse } from './http.js';
+import { PATHS } from './paths.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './startTestServer.js';
 
 export const ORIGIN = 'https://shop.example.com';
@@ -34,14 +35,7 @@ export const MSG_TOKEN = 'Missing or expired token';
 export const MSG_REFRESH = 'Missing or expired refresh_token';
 export const MSG_ORIGIN = 'Origin not in allowlist for this client_key';
 
-export const PATHS = {
-  guest: '/api/v1/widget/auth/guest',
-  userToken: '/api/v1/widget/auth/user-token',
-  exchange: '/api/v1/widget/auth/exchange',
-  refresh: '/api/v1/widget/auth/refresh',
-  logout: '/api/v1/widget/auth/logout',
-  jwks: '/.well-known/jwks.json',
-} as const;
+export { PATHS } from './paths.js';
 
 /** The spec's §2 shapes, written here from the spec (not imported from the contract). */
 const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);

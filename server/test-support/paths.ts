@@ -9,3 +9,14 @@ export const EXCHANGE = '/api/v1/widget/auth/exchange';
 export const REFRESH = '/api/v1/widget/auth/refresh';
 export const LOGOUT = '/api/v1/widget/auth/logout';
 export const JWKS = '/.well-known/jwks.json';
+
+/** The same paths by route, for helpers that take a route name. */
+export const PATHS = {
+  config: CONFIG,
+  guest: GUEST,
+  userToken: USER_TOKEN,
+  exchange: EXCHANGE,
+  refresh: REFRESH,
+  logout: LOGOUT,
+  jwks: JWKS,
+} as const;
