@@ -18,6 +18,7 @@ const summary = (id: TargetId, over: Partial<TargetSummary>): TargetSummary => (
   ratioToExpress: 1,
   peer: undefined,
   ratioToPeer: undefined,
+  cpuMicrosPerRequest: undefined,
   ...over,
 });
 

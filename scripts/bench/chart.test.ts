@@ -17,6 +17,7 @@ const summary = (over: Partial<TargetSummary>): TargetSummary => ({
   ratioToExpress: 0.5,
   peer: undefined,
   ratioToPeer: undefined,
+  cpuMicrosPerRequest: undefined,
   ...over,
 });
 

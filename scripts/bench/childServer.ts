@@ -11,6 +11,11 @@ export interface ChildServer {
   startupMs: number;
   /** Resident set size now and at its peak (Linux `/proc`; undefined elsewhere). */
   memory(): { rssBytes: number; peakRssBytes: number } | undefined;
+  /**
+   * CPU the whole process (every thread: event loop, libuv pool, workers) has used so far, in
+   * microseconds (Linux `/proc`; undefined elsewhere).
+   */
+  cpuMicros(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,19 @@ function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefi
   } catch {
     return undefined;
   }
+}
+
+/** USER_HZ: the unit of utime/stime in `/proc/<pid>/stat` on every Linux build Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a whole process (proc(5): fields 14 and 15, counted after the `(comm)` field). */
+export function processCpuMicros(stat: string): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Field 3 (state) is the first after `(comm)`, so utime (14) and stime (15) sit at 11 and 12 here.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return ((utime + stime) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /**
@@ -101,6 +119,13 @@ export async function startChildServer(options: {
       const rssBytes = procStatusBytes(pid, 'VmRSS');
       const peakRssBytes = procStatusBytes(pid, 'VmHWM');
       return rssBytes === undefined || peakRssBytes === undefined ? undefined : { rssBytes, peakRssBytes };
+    },
+    cpuMicros() {
+      try {
+        return processCpuMicros(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return undefined;
+      }
     },
     async stop() {
       if (exited !== undefined) return;

@@ -20,6 +20,11 @@ export interface WindowResult {
   /** Responses with any other status. */
   unexpected: number;
   statuses: Record<string, number>;
+  /**
+   * CPU the server process spent per completed response during the window, all threads, in
+   * microseconds. Unlike req/s it barely moves when a noisy neighbour takes the machine's cores.
+   */
+  cpuMicrosPerRequest?: number;
 }
 
 /** Runs one window at `connections` and counts what answered `expectStatus` as throughput. */

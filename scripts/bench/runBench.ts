@@ -125,12 +125,19 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       options.only,
     );
     const estimates = new Map<TargetId, number>();
+    const service = kataven;
+    const serverOf = (target: Target) => (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
     const measure = async (target: Target, seconds: number, warmUp = false) => {
       const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
       const fromUs = monotonicMicros();
+      const cpuBefore = serverOf(target).cpuMicros();
       const result = await runWindow(spec, options.connections, target.expectStatus);
+      const cpuAfter = serverOf(target).cpuMicros();
       if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
       if (result.ok > 0) estimates.set(target.id, result.rps);
+      if (cpuBefore !== undefined && cpuAfter !== undefined && result.completed > 0) {
+        result.cpuMicrosPerRequest = (cpuAfter - cpuBefore) / result.completed;
+      }
       return result;
     };
 

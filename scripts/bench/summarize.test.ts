@@ -75,4 +75,15 @@ describe('summarize', () => {
     expect(peer?.ratioToPeer).toBeUndefined();
     expect(peer?.ratioToExpress).toBeUndefined();
   });
+
+  it('reports the median server CPU per response, and none where the platform could not read it', () => {
+    const [express, , userToken] = summarize(targets, [
+      window('express', 1, 1000),
+      window('user-token', 1, 500, { cpuMicrosPerRequest: 300 }),
+      window('user-token', 2, 500, { cpuMicrosPerRequest: 100 }),
+      window('user-token', 3, 500, { cpuMicrosPerRequest: 200 }),
+    ]);
+    expect(userToken?.cpuMicrosPerRequest).toBe(200);
+    expect(express?.cpuMicrosPerRequest).toBeUndefined();
+  });
 });

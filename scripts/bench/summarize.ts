@@ -25,6 +25,8 @@ export interface TargetSummary {
   peer: TargetId | undefined;
   /** Median over rounds of (this round's rps / this round's peer rps). */
   ratioToPeer: number | undefined;
+  /** Median over rounds of the server's CPU per response, all its threads, microseconds. */
+  cpuMicrosPerRequest: number | undefined;
 }
 
 export function median(values: readonly number[]): number {
@@ -32,6 +34,11 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function medianOfDefined(values: readonly (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? undefined : median(known);
 }
 
 /**
@@ -67,6 +74,7 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       ratioToExpress: target.id === 'express' ? 1 : ratioByRound(windows, target.id, 'express'),
       peer: target.peer,
       ratioToPeer: target.peer === undefined ? undefined : ratioByRound(windows, target.id, target.peer),
+      cpuMicrosPerRequest: medianOfDefined(own.map((w) => w.cpuMicrosPerRequest)),
     };
   });
 }
