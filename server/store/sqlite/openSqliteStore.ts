@@ -1,5 +1,6 @@
 import type { SessionRecord, SigningKeyRecord } from '../records.js';
 import type { Store } from '../store.js';
+import { createGroupCommit } from './groupCommit.js';
 import { openDatabase } from './openDatabase.js';
 import {
   flag,
@@ -139,6 +140,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
       return { visitorTokens, refreshTokens, sessions };
     });
 
+    // The session and refresh-token writes of the hot flows share commits (groupCommit.ts).
+    const commit = createGroupCommit(db);
+
     /** Secret key id → the `last_used_at` this process last wrote. */
     const lastTouch = new Map<string, number>();
 
@@ -221,7 +225,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
           rotateSigningKey.immediate(key);
         }),
 
-      consumeVisitorToken: (input) => run(() => consumeVisitorToken.immediate(input)),
+      consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),
       findRefreshToken: (hash) =>
         run(() => {
           const row = q.findRefreshToken.get(hash);
@@ -233,8 +237,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
             successor: successor === undefined ? null : toRefreshToken(successor),
           };
         }),
-      rotateRefreshToken: (input) => run(() => rotateRefreshToken.immediate(input)),
-      revokeSession: (sessionId, at) => run(() => q.revokeSession.run(at, sessionId).changes === 1),
+      rotateRefreshToken: (input) => commit(() => rotateRefreshToken(input)),
+      revokeSession: (sessionId, at) => commit(() => q.revokeSession.run(at, sessionId).changes === 1),
 
       purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
 
@@ -243,6 +247,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
           q.ping.get();
         }),
       close: async () => {
+        // A group commit queued before close runs first (setImmediate callbacks run in order).
+        await new Promise((resolve) => setImmediate(resolve));
         await checkpointer?.stop();
         if (db.open) db.close();
       },
