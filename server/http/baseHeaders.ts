@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 
 /** A caller's request id is echoed only if it is short and harmless to log and reflect. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -13,7 +13,7 @@ const CREDENTIAL_SHAPED = /^(sk_|rt_)|^eyJ|\..*\./;
  * Headers every response carries. Token responses and errors must not be cached (RFC 6749
  * §5.1), so `no-store` is the default; the only cacheable answers (config, JWKS) opt out.
  */
-export const baseHeaders: RequestHandler = (req, res, next) => {
+export function setBaseHeaders(req: Request, res: Response): void {
   const incoming = req.headers['x-request-id'];
   const requestId =
     typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) && !CREDENTIAL_SHAPED.test(incoming) ? incoming : randomUUID();
@@ -22,8 +22,13 @@ export const baseHeaders: RequestHandler = (req, res, next) => {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
-  next();
-};
+}
+
+/** The id `setBaseHeaders` gave this request (answered as `X-Request-Id`). */
+export function requestIdOf(res: Response): string | undefined {
+  const id: unknown = res.locals.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
 
 export function markCacheable(res: { setHeader(name: string, value: string): unknown; removeHeader(name: string): void }, maxAgeSeconds: number) {
   res.setHeader('Cache-Control', `public, max-age=${maxAgeSeconds}`);

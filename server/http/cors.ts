@@ -1,21 +1,17 @@
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { isSerializedOrigin } from '../origins/index.js';
-import { routesByPath } from './routeTable.js';
+import type { RouteInfo } from './routeTable.js';
 
 const EXPOSED = 'Retry-After, RateLimit, RateLimit-Policy, ETag';
 
 /**
- * CORS as spec §3: the browser's check is never the access control — the flows decide. A
- * syntactically valid Origin is echoed on every answer of a cross-origin route, errors included,
- * so the widget can read "Origin not in allowlist…" instead of an opaque network failure.
- * Never `*`, never `null`, never credentials.
+ * CORS as spec §3 for a route the browser calls cross-origin: the browser's check is never the
+ * access control — the flows decide. A syntactically valid Origin is echoed on every answer,
+ * errors included, so the widget can read "Origin not in allowlist…" instead of an opaque
+ * network failure. Never `*`, never `null`, never credentials. Returns true when it answered
+ * the request (a preflight).
  */
-export const cors: RequestHandler = (req, res, next) => {
-  const route = routesByPath.get(req.path);
-  if (!route?.cors) {
-    next();
-    return;
-  }
+export function applyCors(req: Request, res: Response, route: RouteInfo): boolean {
   res.vary('Origin');
   const origin = req.headers.origin;
   const echo = origin !== undefined && isSerializedOrigin(origin) ? origin : undefined;
@@ -25,11 +21,11 @@ export const cors: RequestHandler = (req, res, next) => {
     res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
     res.setHeader('Access-Control-Max-Age', '600');
     res.status(204).end();
-    return;
+    return true;
   }
   if (echo !== undefined) {
     res.setHeader('Access-Control-Allow-Origin', echo);
     res.setHeader('Access-Control-Expose-Headers', EXPOSED);
   }
-  next();
-};
+  return false;
+}

@@ -8,16 +8,15 @@ import type { FlowDeps } from '../flows/deps.js';
 import { createWidgetDirectory, type WidgetDirectory } from '../flows/widgetDirectory.js';
 import type { Store } from '../store/store.js';
 import type { KeyRing } from '../tokens/keyRing.js';
-import { baseHeaders } from './baseHeaders.js';
+import { requestIdOf } from './baseHeaders.js';
 import { contractAudit, type ContractViolation } from './contractAudit.js';
-import { cors } from './cors.js';
+import { edge } from './edge.js';
+import { exactRoutes } from './exactRoutes.js';
 import { createErrorHandler, notFoundOrMethodNotAllowed } from './errorHandler.js';
-import { jsonBody } from './jsonBody.js';
 import { createRateLimits, type RateLimiterFactory } from './rateLimit.js';
-import { requestContext } from './requestContext.js';
-import { requestLog } from './requestLog.js';
+import { createRequestLog } from './requestLog.js';
 import { requestValidationErrorHandler } from './requestValidation.js';
-import { createRouter } from './routes.js';
+import { createRouter, type RequestFlowDeps } from './routes.js';
 import { securityEventLog } from './securityEventLog.js';
 
 export interface AppDeps {
@@ -45,14 +44,10 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const widgets = createWidgetDirectory({ store: deps.store, clock: deps.clock, ttlMs: deps.widgetCacheTtlMs ?? 2000 });
-  const flowDeps: FlowDeps = {
-    store: deps.store,
-    keys: deps.keys,
-    clock: deps.clock,
-    config: deps.config,
-    widgets,
-    events: securityEventLog(logger),
-  };
+  const events = securityEventLog(logger);
+  const shared: Omit<FlowDeps, 'events'> = { store: deps.store, keys: deps.keys, clock: deps.clock, config: deps.config, widgets };
+  const depsFor: RequestFlowDeps = (res) => ({ ...shared, events: events(requestIdOf(res)) });
+  const requestLog = createRequestLog(logger);
 
   const app = express();
   app.disable('x-powered-by');
@@ -67,19 +62,18 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', deps.config.trustProxyHops);
 
   if (deps.onContractViolation) app.use(contractAudit(contract, deps.onContractViolation));
-  app.use(baseHeaders);
-  app.use(requestLog(logger));
-  app.use(cors);
-  app.use(jsonBody);
-  app.use(requestContext);
-  const rateLimits = createRateLimits(deps.config.rateLimits, flowDeps.events, deps.rateLimiters);
-  createExpressEndpoints(contract, createRouter(flowDeps, rateLimits), app, {
+  app.use(edge(requestLog));
+  const rateLimits = createRateLimits(deps.config.rateLimits, events, deps.rateLimiters);
+  const routes = exactRoutes();
+  createExpressEndpoints(contract, createRouter(depsFor, rateLimits), routes.registrar, {
     logInitialization: false,
     jsonQuery: false,
     responseValidation: deps.responseValidation ?? false,
     requestValidationErrorHandler,
   });
+  app.use(routes.dispatch);
+  for (const handler of routes.middleware) app.use(handler);
   app.use(notFoundOrMethodNotAllowed);
-  app.use(createErrorHandler(logger));
+  app.use(createErrorHandler(logger, requestLog));
   return { express: app, widgets };
 }

@@ -3,9 +3,10 @@ import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rat
 import { CLIENT_KEY_PATTERN } from '../../contract/index.js';
 import type { Config, RateRule } from '../config.js';
 import { ApiError } from '../flows/apiError.js';
-import type { SecurityEvents } from '../flows/securityEvents.js';
 import type { SecretKeyRecord } from '../store/records.js';
 import { clientAddressKey } from './clientAddressKey.js';
+import { requestIdOf } from './baseHeaders.js';
+import type { SecurityEventLog } from './securityEventLog.js';
 
 /** A named quota: `points` requests per `windowSeconds`, counted per key (fixed window). */
 export interface RateLimitPolicy extends RateRule {
@@ -70,7 +71,7 @@ function appendItem(res: Response, name: string, item: string) {
 function limit(
   spec: LimitSpec,
   limiter: RateLimiterAbstract,
-  events: SecurityEvents,
+  events: SecurityEventLog,
 ): RequestHandler {
   const { policy } = spec;
   const check = async (req: Request, res: Response) => {
@@ -82,7 +83,7 @@ function limit(
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfter = Math.max(1, secondsUntil(rejection.msBeforeNext));
-      events.emit({ event: 'rate_limited', route: spec.route, limit: policy.name });
+      events(requestIdOf(res)).emit({ event: 'rate_limited', route: spec.route, limit: policy.name });
       throw new ApiError('rate_limited', {
         'Retry-After': String(retryAfter),
         'RateLimit-Policy': policyItem(policy),
@@ -136,7 +137,7 @@ function bySecretKey(_req: Request, res: Response): string | undefined {
  */
 export function createRateLimits(
   rules: Config['rateLimits'],
-  events: SecurityEvents,
+  events: SecurityEventLog,
   factory: RateLimiterFactory = memoryRateLimiters,
 ): RouteRateLimits {
   if (!rules.enabled) return { guest: [], userToken: [], exchange: [], refresh: [] };

@@ -1,18 +1,26 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { requestIdOf } from './baseHeaders.js';
 import { routesByPath } from './routeTable.js';
 
 /** The contract route a request addressed, or null: unknown paths are never echoed into logs. */
 const routeOf = (req: Request) => routesByPath.get(req.path) ?? null;
 
 /**
- * One JSON line per request when it completes: request id (the `X-Request-Id` answered), method,
- * route, status, latency and client address. Never headers, query strings or bodies: they carry
- * keys and tokens (a key sent in a query string by mistake included).
+ * One JSON line per request: request id (the `X-Request-Id` answered), method, route, status,
+ * latency and client address. Never headers, query strings or bodies: they carry keys and tokens
+ * (a key sent in a query string by mistake included).
  */
-export function requestLog(logger: Logger): RequestHandler {
-  if (!logger.isLevelEnabled('info')) return failedRequestLog(logger);
+export interface RequestLog {
+  /** Called once per request, after its id is set and before anything can answer it. */
+  begin(req: Request, res: Response): void;
+  /** Called by the error mapping for every 5xx it writes. */
+  failed(req: Request, res: Response): void;
+}
+
+/** At `info`: pino-http writes a line for every request when it completes or is aborted. */
+function everyRequestLog(logger: Logger): RequestLog {
   const middleware = pinoHttp<Request, Response>({
     logger,
     genReqId: (_req, res) => String(res.getHeader('X-Request-Id') ?? ''),
@@ -24,10 +32,8 @@ export function requestLog(logger: Logger): RequestHandler {
       res: (res: Response) => ({ statusCode: res.statusCode }),
     },
     customProps: (req) => ({ route: routeOf(req)?.path ?? null, ip: req.ip ?? null }),
-    customLogLevel: (_req, res, error) =>
-      error !== undefined || res.statusCode >= 500 ? 'error' : 'info',
-    customSuccessMessage: (_req, res) =>
-      res.writableEnded ? 'request completed' : 'request aborted',
+    customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessMessage: (_req, res) => (res.writableEnded ? 'request completed' : 'request aborted'),
     customErrorMessage: () => 'request failed',
     // The cause is logged once, by the error handler; pino-http would add a synthetic stack here.
     customErrorObject: (_req, res, _error, value: { latencyMs?: unknown }) => ({
@@ -35,38 +41,48 @@ export function requestLog(logger: Logger): RequestHandler {
       latencyMs: value.latencyMs,
     }),
   });
-  return (req, res, next) => {
-    middleware(req, res, next);
+  return {
+    // pino-http's middleware only calls `next` when given one: it attaches its listeners and returns.
+    begin: (req, res) => {
+      middleware(req, res);
+    },
+    failed: () => undefined,
   };
 }
 
+const STARTED_AT = Symbol('startedAt');
+type Timed = Response & { [STARTED_AT]?: number };
+
 /**
- * The request log when `info` is off (LOG_LEVEL=warn and above): only failures write a line, the
- * same `request failed` line pino-http writes. pino-http would still build three child loggers per
- * request, each running the redaction paths over its bindings, to write nothing: at warn that was
- * ~40 % of /config's CPU (issue #6: 4.7–5.5k → 8.1–10.1k req/s without it, same machine and run).
+ * Below `info` (LOG_LEVEL=warn and above): only failures write a line, the same `request failed`
+ * line pino-http writes, from the error mapping instead of per-request listeners. pino-http would
+ * still build three child loggers per request, each running the redaction paths over its bindings,
+ * to write nothing: at warn that was ~40 % of /config's CPU (issue #6: 4.7–5.5k → 8.1–10.1k req/s
+ * without it, same machine and run); the two `finish`/`close` listeners that replaced it were
+ * another ~2 % (issue #6 profile, `_addListener`).
  */
-function failedRequestLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const startedAt = Date.now();
-    const done = () => {
-      res.removeListener('finish', done);
-      res.removeListener('close', done);
-      if (res.statusCode < 500) return;
+function failedRequestLog(logger: Logger): RequestLog {
+  return {
+    begin: (_req, res) => {
+      (res as Timed)[STARTED_AT] = Date.now();
+    },
+    failed: (req, res) => {
+      const startedAt = (res as Timed)[STARTED_AT];
       logger.error(
         {
-          requestId: String(res.getHeader('X-Request-Id') ?? ''),
+          requestId: requestIdOf(res) ?? '',
           req: { method: req.method },
           res: { statusCode: res.statusCode },
-          latencyMs: Date.now() - startedAt,
+          latencyMs: startedAt === undefined ? null : Date.now() - startedAt,
           route: routeOf(req)?.path ?? null,
           ip: req.ip ?? null,
         },
         'request failed',
       );
-    };
-    res.on('finish', done);
-    res.on('close', done);
-    next();
+    },
   };
+}
+
+export function createRequestLog(logger: Logger): RequestLog {
+  return logger.isLevelEnabled('info') ? everyRequestLog(logger) : failedRequestLog(logger);
 }

@@ -16,10 +16,13 @@ import type { RouteRateLimits } from './rateLimit.js';
 
 const s = initServer();
 
+/** The flows' dependencies with security events tagged with this request's id. */
+export type RequestFlowDeps = (res: Response) => FlowDeps;
+
 /** Authentication runs before body validation, so an unauthenticated caller learns nothing about the body rules. */
-function requireSecretKey(deps: FlowDeps) {
+function requireSecretKey(depsFor: RequestFlowDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
-    authenticateSecretKey(deps, req.headers.authorization).then((key) => {
+    authenticateSecretKey(depsFor(res), req.headers.authorization).then((key) => {
       res.locals.secretKey = key;
       next();
     }, next);
@@ -27,10 +30,10 @@ function requireSecretKey(deps: FlowDeps) {
 }
 
 /** Thin handlers: request → flow → `{ status, body }`. Errors are thrown and mapped in one place. */
-export function createRouter(deps: FlowDeps, limits: RouteRateLimits) {
+export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits) {
   return s.router(contract, {
     getConfig: async ({ query, req, res }) => {
-      const result = await getWidgetConfig(deps, {
+      const result = await getWidgetConfig(depsFor(res), {
         clientKey: query.client_key,
         origin: req.headers.origin,
         ifNoneMatch: req.headers['if-none-match'],
@@ -41,46 +44,46 @@ export function createRouter(deps: FlowDeps, limits: RouteRateLimits) {
     },
     guest: {
       middleware: limits.guest,
-      handler: async ({ body, req }) => ({
+      handler: async ({ body, req, res }) => ({
         status: 200,
-        body: await mintGuestToken(deps, { clientKey: body.client_key, origin: req.headers.origin }),
+        body: await mintGuestToken(depsFor(res), { clientKey: body.client_key, origin: req.headers.origin }),
       }),
     },
     userToken: {
       // Limited per authenticated key: the key id, never text the caller chose.
-      middleware: [requireSecretKey(deps), ...limits.userToken],
+      middleware: [requireSecretKey(depsFor), ...limits.userToken],
       handler: async ({ body, res }) => ({
         status: 200,
-        body: await mintUserToken(deps, { secretKey: res.locals.secretKey as SecretKeyRecord, body }),
+        body: await mintUserToken(depsFor(res), { secretKey: res.locals.secretKey as SecretKeyRecord, body }),
       }),
     },
     exchange: {
       middleware: limits.exchange,
-      handler: async ({ body, req }) => ({
+      handler: async ({ body, req, res }) => ({
         status: 200,
-        body: await exchangeVisitorToken(deps, { token: body.token, origin: req.headers.origin }),
+        body: await exchangeVisitorToken(depsFor(res), { token: body.token, origin: req.headers.origin }),
       }),
     },
     refresh: {
       middleware: limits.refresh,
-      handler: async ({ body, req }) => ({
+      handler: async ({ body, req, res }) => ({
         status: 200,
-        body: await refreshSession(deps, { refreshToken: body.refresh_token, origin: req.headers.origin }),
+        body: await refreshSession(depsFor(res), { refreshToken: body.refresh_token, origin: req.headers.origin }),
       }),
     },
-    logout: async ({ body }) => {
-      await endSession(deps, { refreshToken: body.refresh_token });
+    logout: async ({ body, res }) => {
+      await endSession(depsFor(res), { refreshToken: body.refresh_token });
       return { status: 204, body: undefined };
     },
     jwks: async ({ res }) => {
       markCacheable(res, 300);
-      const body: JwkSet = deps.keys.jwks();
+      const body: JwkSet = depsFor(res).keys.jwks();
       return Promise.resolve({ status: 200, body });
     },
     healthz: async () => Promise.resolve({ status: 200, body: 'ok' as const }),
-    readyz: async () => {
+    readyz: async ({ res }) => {
       try {
-        await deps.store.ping();
+        await depsFor(res).store.ping();
         return { status: 200, body: 'ok' as const };
       } catch {
         return { status: 503, body: 'Database unavailable' as const };
