@@ -2,6 +2,7 @@ import type { SessionRecord, SigningKeyRecord } from '../records.js';
 import type { Store } from '../store.js';
 import { createGroupCommit } from './groupCommit.js';
 import { openDatabase } from './openDatabase.js';
+import { createReadBatch } from './readBatch.js';
 import {
   flag,
   toAccount,
@@ -142,6 +143,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 
     // The session and refresh-token writes of the hot flows share commits (groupCommit.ts).
     const commit = createGroupCommit(db);
+    // …and their hot lookups share read transactions (readBatch.ts).
+    const read = createReadBatch(db);
 
     /** Secret key id → the `last_used_at` this process last wrote. */
     const lastTouch = new Map<string, number>();
@@ -192,7 +195,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
           q.insertSecretKey.run(key);
         }),
       findActiveSecretKey: (hash) =>
-        run(() => {
+        read(() => {
           const row = q.findActiveSecretKey.get(hash);
           return row && toSecretKey(row);
         }),
@@ -227,7 +230,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 
       consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),
       findRefreshToken: (hash) =>
-        run(() => {
+        read(() => {
           const row = q.findRefreshToken.get(hash);
           if (row === undefined) return undefined;
           const successor = viewSuccessor(row);
