@@ -1,5 +1,5 @@
 import type { SessionTokenResponse, VisitorTokenClaims } from '../../contract/index.js';
-import { newId } from '../keys/ids.js';
+import { newTimeOrderedId } from '../keys/ids.js';
 import type { SessionRecord } from '../store/records.js';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refreshToken.js';
 import { issueSessionToken } from '../tokens/sessionToken.js';
@@ -33,7 +33,7 @@ function requireExchangeOrigin(deps: FlowDeps, widget: ResolvedWidget, claims: V
 function newSession(deps: FlowDeps, widget: ResolvedWidget, claims: VisitorTokenClaims, origin: string): SessionRecord {
   const now = deps.clock.now();
   return {
-    id: newId('ses'),
+    id: newTimeOrderedId('ses', now),
     widgetId: widget.record.id,
     clientKey: widget.record.clientKey,
     visitorId: claims.sub,
@@ -85,7 +85,7 @@ export async function exchangeVisitorToken(
     session.expiresAt,
   );
   await consumeOnce(deps, claims, session, {
-    id: newId('rtk'),
+    id: newTimeOrderedId('rtk', deps.clock.now()),
     hash: hashRefreshToken(refreshToken),
     expiresAt: refreshExpiresAt,
   });

@@ -1,5 +1,5 @@
 import type { SessionTokenResponse } from '../../contract/index.js';
-import { newId } from '../keys/ids.js';
+import { newTimeOrderedId } from '../keys/ids.js';
 import type { RefreshTokenView } from '../store/records.js';
 import { generateRefreshToken, hashRefreshToken, openSuccessor, sealSuccessor } from '../tokens/refreshToken.js';
 import { issueSessionToken } from '../tokens/sessionToken.js';
@@ -38,7 +38,7 @@ async function rotate(deps: FlowDeps, view: RefreshTokenView, presented: string,
   const rotated = await deps.store.rotateRefreshToken({
     tokenId: view.token.id,
     now,
-    successor: { id: newId('rtk'), hash: hashRefreshToken(successor), createdAt: now, expiresAt },
+    successor: { id: newTimeOrderedId('rtk', now), hash: hashRefreshToken(successor), createdAt: now, expiresAt },
     successorBox: sealSuccessor(presented, successor),
   });
   return rotated ? { token: successor, expiresAt } : undefined;

@@ -6,7 +6,7 @@ import {
 } from '../../contract/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { randomBase62 } from '../keys/base62.js';
+import { timeOrderedKey } from '../keys/ids.js';
 import type { KeyRing } from './keyRing.js';
 import { signJwt } from './signJwt.js';
 import { TokenRejected, verifyJwt } from './verifyJwt.js';
@@ -44,7 +44,7 @@ export async function issueVisitorToken(deps: TokenDeps, clientKey: string, iden
     client_id: clientKey,
     iat,
     exp: iat + ttl,
-    jti: randomBase62(22),
+    jti: timeOrderedKey(deps.clock.now()),
     kind: identity.kind,
   };
   if (identity.kind === 'guest') {
