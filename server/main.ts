@@ -4,6 +4,7 @@ import { demoBanner, seedDemo } from './demo/seedDemo.js';
 import { createApp } from './http/createApp.js';
 import { createLogger } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
+import { tuneHeap } from './heapTuning.js';
 import { startMaintenance } from './maintenance.js';
 import { openSqliteStore } from './store/sqlite/openSqliteStore.js';
 import { openKeyRing } from './tokens/keyRing.js';
@@ -11,6 +12,7 @@ import { retiredKeyGraceMs } from './tokens/retiredKeyGrace.js';
 
 /** The only module that reads `process.env`. */
 async function main() {
+  tuneHeap();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
   const clock = systemClock;
