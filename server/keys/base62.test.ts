@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE62_ALPHABET, encodeBase62, randomBase62 } from './base62.js';
+import { BASE62_ALPHABET, encodeBase62, randomBase62, randomPoolBytes } from './base62.js';
 
 describe('randomBase62', () => {
   for (const length of [0, 1, 22, 40, 1000]) {
@@ -57,5 +57,18 @@ describe('encodeBase62', () => {
 
   it('uses the alphabet 0-9A-Za-z in that order', () => {
     expect(BASE62_ALPHABET).toBe('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+  });
+});
+
+describe('randomPoolBytes', () => {
+  it('hands out the requested number of bytes, never the same run twice', () => {
+    const draws = Array.from({ length: 2_000 }, () => randomPoolBytes(12));
+    expect(draws.every((b) => b.length === 12)).toBe(true);
+    expect(new Set(draws.map((b) => b.toString('hex'))).size).toBe(2_000);
+  });
+
+  it('covers every byte value across pool refills (well past 4 KiB)', () => {
+    const seen = new Set(randomPoolBytes(20_000));
+    expect(seen.size).toBe(256);
   });
 });

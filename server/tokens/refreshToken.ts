@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hash, randomBytes } from 'node:crypto';
-import { randomBase62 } from '../keys/base62.js';
+import { createCipheriv, createDecipheriv, createHash, hash } from 'node:crypto';
+import { randomBase62, randomPoolBytes } from '../keys/base62.js';
 
 /** `rt_` + 43 base62 characters: about 256 bits of entropy, so a fast hash is enough at rest. */
 export function generateRefreshToken(): string {
@@ -21,7 +21,8 @@ function boxKey(token: string): Buffer {
  * token. AES-256-GCM: 12-byte IV ‖ ciphertext ‖ 16-byte tag.
  */
 export function sealSuccessor(presented: string, successor: string): Uint8Array {
-  const iv = randomBytes(12);
+  // A random 96-bit IV: a box key (derived from one presented token) seals only a handful of boxes.
+  const iv = randomPoolBytes(12);
   const cipher = createCipheriv('aes-256-gcm', boxKey(presented), iv);
   const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]);
