@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { perTurnQueue } from './perTurnQueue.js';
 
 /** Runs a write operation as part of the next group commit; settles once that commit is durable. */
 export type GroupCommit = <T>(operation: () => T) => Promise<T>;
@@ -30,9 +31,6 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * exactly as it would if the read had simply been issued first.
  */
 export function createGroupCommit(db: Database): GroupCommit {
-  let queue: Pending[] = [];
-  let scheduled = false;
-
   const runAll = db.transaction((batch: readonly Pending[]): Outcome[] =>
     batch.map((pending): Outcome => {
       try {
@@ -43,10 +41,7 @@ export function createGroupCommit(db: Database): GroupCommit {
     }),
   );
 
-  const flush = () => {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
+  const enqueue = perTurnQueue<Pending>((batch) => {
     let outcomes: Outcome[];
     try {
       outcomes = runAll.immediate(batch);
@@ -59,16 +54,10 @@ export function createGroupCommit(db: Database): GroupCommit {
       if (outcome?.ok === true) pending.resolve(outcome.value as never);
       else pending.reject(outcome?.error ?? new Error('group commit lost an outcome'));
     });
-  };
+  });
 
   return <T>(operation: () => T) =>
     new Promise<T>((resolve, reject) => {
-      queue.push({ operation, resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
-        // After the poll phase: every request whose body or verification finished in this turn
-        // has queued its write by then.
-        setImmediate(flush);
-      }
+      enqueue({ operation, resolve, reject });
     });
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { perTurnQueue } from './perTurnQueue.js';
 
 /** Runs a read as part of the next read batch; settles with its own result or error. */
 export type ReadBatch = <T>(read: () => T) => Promise<T>;
@@ -20,13 +21,8 @@ interface Pending {
 export function createReadBatch(db: Database): ReadBatch {
   const begin = db.prepare('BEGIN DEFERRED');
   const end = db.prepare('COMMIT');
-  let queue: Pending[] = [];
-  let scheduled = false;
 
-  const flush = () => {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
+  const enqueue = perTurnQueue<Pending>((batch) => {
     // A lone read gains nothing from a transaction around it.
     const wrap = batch.length > 1 && !db.inTransaction;
     if (wrap) begin.run();
@@ -41,14 +37,10 @@ export function createReadBatch(db: Database): ReadBatch {
     } finally {
       if (wrap && db.inTransaction) end.run();
     }
-  };
+  });
 
   return <T>(read: () => T) =>
     new Promise<T>((resolve, reject) => {
-      queue.push({ read, resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      enqueue({ read, resolve, reject });
     });
 }
