@@ -27,8 +27,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * commit was ~20 % of exchange and refresh CPU (issue #6 profile); batching pays it once per turn.
  *
  * Operations run in the order they were requested, so two writes from one flow keep their order.
- * Reads are not batched: a read issued while a write is queued sees the state before that write,
- * exactly as it would if the read had simply been issued first.
+ * Reads are not part of it (hot lookups have their own batch, readBatch.ts): a read that runs while
+ * a write is queued sees the state before that write, exactly as if it had been issued first.
  */
 export function createGroupCommit(db: Database): GroupCommit {
   const runAll = db.transaction((batch: readonly Pending[]): Outcome[] =>
