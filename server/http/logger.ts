@@ -28,7 +28,7 @@ export const LOG_REDACT_PATHS: readonly string[] = [
   ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-/** Only what identifies an error; never enumerable extras such as body-parser's raw `body`. */
+/** Only what identifies an error; never enumerable extras such as a parser's raw `body`. */
 function serializeError(error: unknown) {
   if (typeof error !== 'object' || error === null) return { message: String(error) };
   const { name, message, stack } = error as Record<string, unknown>;
