@@ -45,4 +45,12 @@ describe('read batch', () => {
     db.exec("INSERT INTO t VALUES ('b')");
     await expect(pending).resolves.toBe(2);
   });
+
+  it('rejects every read of a batch, without throwing, when the connection is already closed', async () => {
+    const reads = [read(count), read(count)];
+    db.close();
+    const results = await Promise.allSettled(reads);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    db = new Database(':memory:');
+  });
 });

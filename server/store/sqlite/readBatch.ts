@@ -22,20 +22,32 @@ export function createReadBatch(db: Database): ReadBatch {
   const begin = db.prepare('BEGIN DEFERRED');
   const end = db.prepare('COMMIT');
 
+  // Runs from setImmediate: nothing may throw out of it, or the process would crash.
   const enqueue = perTurnQueue<Pending>((batch) => {
-    // A lone read gains nothing from a transaction around it.
-    const wrap = batch.length > 1 && !db.inTransaction;
-    if (wrap) begin.run();
-    try {
-      for (const pending of batch) {
-        try {
-          pending.resolve(pending.read() as never);
-        } catch (error) {
-          pending.reject(error);
-        }
+    // A lone read gains nothing from a transaction around it; if BEGIN fails (the connection was
+    // closed), each read runs on its own and reports its own error.
+    let wrapped = false;
+    if (batch.length > 1 && !db.inTransaction) {
+      try {
+        begin.run();
+        wrapped = true;
+      } catch {
+        wrapped = false;
       }
-    } finally {
-      if (wrap && db.inTransaction) end.run();
+    }
+    for (const pending of batch) {
+      try {
+        pending.resolve(pending.read() as never);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    if (wrapped && db.inTransaction) {
+      try {
+        end.run();
+      } catch {
+        // A read-only transaction has nothing to lose; the next BEGIN would report a real fault.
+      }
     }
   });
 
