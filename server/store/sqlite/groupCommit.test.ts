@@ -82,4 +82,15 @@ describe('group commit', () => {
     expect(second).toBe(1);
     expect(rows()).toEqual(['a', 'b']);
   });
+
+  it('refuses to run inside a transaction someone left open, instead of reporting writes that may never commit', async () => {
+    db.exec('BEGIN');
+    const result = await commit(insert('a')).then(
+      () => 'fulfilled',
+      (error: unknown) => (error as Error).message,
+    );
+    db.exec('ROLLBACK');
+    expect(result).toBe('group commit found a transaction already open on its connection');
+    expect(rows()).toEqual([]);
+  });
 });

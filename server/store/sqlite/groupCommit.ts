@@ -42,6 +42,13 @@ export function createGroupCommit(db: Database): GroupCommit {
   );
 
   const enqueue = perTurnQueue<Pending>((batch) => {
+    // Inside someone else's open transaction the batch would only be savepoints, durable only if
+    // that transaction commits: refuse rather than answer for writes that may never land.
+    if (db.inTransaction) {
+      const error = new Error('group commit found a transaction already open on its connection');
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
     let outcomes: Outcome[];
     try {
       outcomes = runAll.immediate(batch);

@@ -21,6 +21,7 @@ interface Pending {
 export function createReadBatch(db: Database): ReadBatch {
   const begin = db.prepare('BEGIN DEFERRED');
   const end = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
 
   // Runs from setImmediate: nothing may throw out of it, or the process would crash.
   const enqueue = perTurnQueue<Pending>((batch) => {
@@ -46,7 +47,13 @@ export function createReadBatch(db: Database): ReadBatch {
       try {
         end.run();
       } catch {
-        // A read-only transaction has nothing to lose; the next BEGIN would report a real fault.
+        // A read-only transaction has nothing to lose, but it must not stay open: a write batch
+        // would otherwise nest inside it (groupCommit.ts refuses to).
+        try {
+          rollback.run();
+        } catch {
+          // Nothing more to do here; the next statement reports the connection's fault.
+        }
       }
     }
   });
