@@ -29,10 +29,9 @@ export function createErrorHandler(logger: Logger, requestLog: RequestLog): Erro
       next(error);
       return;
     }
-    const known = error instanceof ApiError ? error : undefined;
-    if (known) {
-      sendError(res, known);
-      if (known.status >= 500) requestLog.failed(req, res);
+    if (error instanceof ApiError) {
+      sendError(res, error);
+      if (error.status >= 500) requestLog.failed(req, res);
       return;
     }
     // Only the error's name, message and stack: never the request body or headers, which carry secrets.

@@ -1,14 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { perTurnQueue } from './perTurnQueue.js';
+import { perTurnBatch, type Batched, type Pending } from './perTurnBatch.js';
 
 /** Runs a write operation as part of the next group commit; settles once that commit is durable. */
-export type GroupCommit = <T>(operation: () => T) => Promise<T>;
-
-interface Pending {
-  operation: () => unknown;
-  resolve: (value: never) => void;
-  reject: (error: unknown) => void;
-}
+export type GroupCommit = Batched;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -34,14 +28,14 @@ export function createGroupCommit(db: Database): GroupCommit {
   const runAll = db.transaction((batch: readonly Pending[]): Outcome[] =>
     batch.map((pending): Outcome => {
       try {
-        return { ok: true, value: pending.operation() };
+        return { ok: true, value: pending.work() };
       } catch (error) {
         return { ok: false, error };
       }
     }),
   );
 
-  const enqueue = perTurnQueue<Pending>((batch) => {
+  return perTurnBatch((batch) => {
     // Inside someone else's open transaction the batch would only be savepoints, durable only if
     // that transaction commits: refuse rather than answer for writes that may never land.
     if (db.inTransaction) {
@@ -62,9 +56,4 @@ export function createGroupCommit(db: Database): GroupCommit {
       else pending.reject(outcome?.error ?? new Error('group commit lost an outcome'));
     });
   });
-
-  return <T>(operation: () => T) =>
-    new Promise<T>((resolve, reject) => {
-      enqueue({ operation, resolve, reject });
-    });
 }

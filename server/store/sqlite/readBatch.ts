@@ -1,14 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { perTurnQueue } from './perTurnQueue.js';
+import { perTurnBatch, type Batched } from './perTurnBatch.js';
 
 /** Runs a read as part of the next read batch; settles with its own result or error. */
-export type ReadBatch = <T>(read: () => T) => Promise<T>;
-
-interface Pending {
-  read: () => unknown;
-  resolve: (value: never) => void;
-  reject: (error: unknown) => void;
-}
+export type ReadBatch = Batched;
 
 /**
  * The hot reads (secret-key lookup, refresh-token lookup) requested during one turn of the event
@@ -23,8 +17,7 @@ export function createReadBatch(db: Database): ReadBatch {
   const end = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
 
-  // Runs from setImmediate: nothing may throw out of it, or the process would crash.
-  const enqueue = perTurnQueue<Pending>((batch) => {
+  return perTurnBatch((batch) => {
     // A lone read gains nothing from a transaction around it; if BEGIN fails (the connection was
     // closed), each read runs on its own and reports its own error.
     let wrapped = false;
@@ -33,12 +26,12 @@ export function createReadBatch(db: Database): ReadBatch {
         begin.run();
         wrapped = true;
       } catch {
-        wrapped = false;
+        // Each read below then runs on its own.
       }
     }
     for (const pending of batch) {
       try {
-        pending.resolve(pending.read() as never);
+        pending.resolve(pending.work() as never);
       } catch (error) {
         pending.reject(error);
       }
@@ -57,9 +50,4 @@ export function createReadBatch(db: Database): ReadBatch {
       }
     }
   });
-
-  return <T>(read: () => T) =>
-    new Promise<T>((resolve, reject) => {
-      enqueue({ read, resolve, reject });
-    });
 }
