@@ -1,0 +1,17 @@
+import type { Store } from './store.js';
+import { openSqliteStore } from './sqlite/openSqliteStore.js';
+
+export interface OpenStoreOptions {
+  /** `file:<path>` or `:memory:` (embedded SQLite), or `postgres://…` / `postgresql://…`. */
+  url: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+  /** SQLite: checkpoint the WAL from a worker thread (long-running servers). */
+  checkpointInBackground?: boolean;
+  onCheckpointError?: (message: string) => void;
+}
+
+/** Opens the store the URL names and applies its pending migrations. */
+export function openStore(options: OpenStoreOptions): Promise<Store> {
+  return openSqliteStore(options);
+}
