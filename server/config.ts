@@ -49,6 +49,15 @@ export const EnvSchema = z.object({
   KATAVEN_RATE_LIMIT_REFRESH_PER_IP: rateLimit('120/min'),
   KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: rateLimit('3000/min'),
   KATAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // The URL may carry a password: messages name the variable, never the value.
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\/[^/]/.test(v), { error: 'REDIS_URL must be a redis:// or rediss:// URL' })
+    .optional(),
+  KATAVEN_REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'KATAVEN_REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 _ . : -' })
+    .default('kataven'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,6 +87,8 @@ export interface Config {
     userTokenPerKey: RateRule;
   };
   trustProxyHops: number;
+  /** Shared rate-limit counters; absent: each instance counts in its own memory. */
+  redis: { url: string; keyPrefix: string } | undefined;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -116,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       userTokenPerKey: e.KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY,
     },
     trustProxyHops: e.KATAVEN_TRUST_PROXY,
+    redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.KATAVEN_REDIS_KEY_PREFIX },
     logLevel: e.LOG_LEVEL,
   };
 }
