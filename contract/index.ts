@@ -6,6 +6,7 @@ export * from './tokens.js';
 export * from './userToken.js';
 export * from './claims.js';
 export * from './jwks.js';
+export * from './readiness.js';
 export * from './routeMeta.js';
 export * from './responseHeaders.js';
 export * from './apiReference.js';

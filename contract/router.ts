@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ApiReferencePage, ApiReferenceScript, OpenApiDocument } from './apiReference.js';
 import { JwkSet } from './jwks.js';
 import { originHeader } from './originHeader.js';
+import { ReadinessText } from './readiness.js';
 import { routeMeta } from './routeMeta.js';
 import { textError } from './textError.js';
 import {
@@ -234,8 +235,11 @@ export const contract = c.router(
       path: '/readyz',
       metadata: routeMeta({ tag: 'service', extension: true }),
       summary: 'Readiness (extension)',
-      description: 'Extension. Answers `ok` when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready.',
-      responses: { 200: plainText(z.literal('ok')), 503: textError(['not_ready']), ...everyRoute },
+      description: [
+        'Extension. Answers 200 when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready. Probe the status code, not the body.',
+        'With `REDIS_URL` set and Redis unreachable the instance stays ready and the body says `ok (rate limits per instance: Redis unreachable)`: every request is still answered and each instance enforces the limits on its own traffic until Redis is back.',
+      ].join('\n\n'),
+      responses: { 200: plainText(ReadinessText), 503: textError(['not_ready']), ...everyRoute },
     },
     openApiDocument: {
       method: 'GET',

@@ -33,6 +33,11 @@ export interface AppDeps {
   widgetCacheTtlMs?: number;
   /** Counters for the rate limits; in-process memory by default (one instance). */
   rateLimiters?: RateLimiterFactory;
+  /**
+   * With counters in a shared store: true while it is unreachable and the limits are counted
+   * per instance (reported by `/readyz`). Default: never.
+   */
+  rateLimitsPerInstance?: () => boolean;
 }
 
 export interface App {
@@ -65,7 +70,9 @@ export function createApp(deps: AppDeps): App {
   app.use(edge(requestLog));
   const rateLimits = createRateLimits(deps.config.rateLimits, events, deps.rateLimiters);
   const routes = exactRoutes();
-  createExpressEndpoints(contract, createRouter(depsFor, rateLimits), routes.registrar, {
+  createExpressEndpoints(contract, createRouter(depsFor, rateLimits, {
+    rateLimitsPerInstance: deps.rateLimitsPerInstance ?? (() => false),
+  }), routes.registrar, {
     logInitialization: false,
     jsonQuery: false,
     responseValidation: deps.responseValidation ?? false,

@@ -1,6 +1,6 @@
 import { initServer } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
-import { contract, type JwkSet } from '../../contract/index.js';
+import { contract, readinessMessages, type JwkSet } from '../../contract/index.js';
 import { authenticateSecretKey } from '../flows/authenticateSecretKey.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { endSession } from '../flows/endSession.js';
@@ -29,8 +29,13 @@ function requireSecretKey(depsFor: RequestFlowDeps) {
   };
 }
 
+export interface RouterOptions {
+  /** True while limits meant to be shared are counted per instance; `/readyz` says so. */
+  rateLimitsPerInstance: () => boolean;
+}
+
 /** Thin handlers: request → flow → `{ status, body }`. Errors are thrown and mapped in one place. */
-export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits) {
+export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits, options: RouterOptions) {
   return s.router(contract, {
     getConfig: async ({ query, req, res }) => {
       const result = await getWidgetConfig(depsFor(res), {
@@ -84,10 +89,12 @@ export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits) 
     readyz: async ({ res }) => {
       try {
         await depsFor(res).store.ping();
-        return { status: 200, body: 'ok' as const };
       } catch {
         return { status: 503, body: 'Database unavailable' as const };
       }
+      // Degraded limits are not a reason to take the instance out of the load balancer.
+      const body = options.rateLimitsPerInstance() ? readinessMessages.rateLimitsPerInstance : readinessMessages.ready;
+      return { status: 200, body };
     },
     openApiDocument: async ({ req, res }) => {
       const { body, etag } = openApiDocumentAsset();

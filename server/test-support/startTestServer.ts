@@ -48,6 +48,8 @@ export interface TestServerOptions {
   serverLimits?: Partial<ServerLimits>;
   /** Rate-limit counters other than the in-memory default. */
   rateLimiters?: AppDeps['rateLimiters'];
+  /** With shared counters: whether they are unreachable right now (for `/readyz`). */
+  rateLimitsPerInstance?: AppDeps['rateLimitsPerInstance'];
 }
 
 /**
@@ -79,6 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     onContractViolation: (violation) => contractViolations.push(violation),
     widgetCacheTtlMs: options.widgetCacheTtlMs ?? 0,
     ...(options.rateLimiters === undefined ? {} : { rateLimiters: options.rateLimiters }),
+    ...(options.rateLimitsPerInstance === undefined ? {} : { rateLimitsPerInstance: options.rateLimitsPerInstance }),
   });
   const host = options.host ?? '127.0.0.1';
   const server = createLimitedServer(app.express, options.serverLimits);
