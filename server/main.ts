@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { demoBanner, seedDemo } from './demo/seedDemo.js';
 import { createApp } from './http/createApp.js';
 import { createLogger } from './http/logger.js';
+import { createRedisRateLimiters } from './http/redisRateLimiters.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { tuneHeap } from './heapTuning.js';
 import { startMaintenance } from './maintenance.js';
@@ -26,7 +27,16 @@ async function main() {
   keys.start();
 
   const demo = config.demo ? await seedDemo({ store, clock }) : undefined;
-  const app = createApp({ store, keys, clock, config, logger });
+  // Shared counters only matter when limits are on; without REDIS_URL each instance counts alone.
+  const redis = config.redis && config.rateLimits.enabled ? createRedisRateLimiters({ ...config.redis, logger }) : undefined;
+  const app = createApp({
+    store,
+    keys,
+    clock,
+    config,
+    logger,
+    ...(redis && { rateLimiters: redis.factory, rateLimitsPerInstance: () => !redis.isShared() }),
+  });
   const maintenance = startMaintenance({ store, clock, config, logger });
 
   // Slow, idle and oversized clients are cut off (server/http/serverLimits.ts).
@@ -41,7 +51,8 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const baseUrl = `http://localhost:${port}`;
   if (demo) process.stdout.write(demoBanner(demo, baseUrl) + '\n');
-  logger.info({ event: 'listening', url: baseUrl, database: config.databaseUrl.startsWith('file:') ? config.databaseUrl : '[configured]' }, `listening on ${baseUrl}`);
+  const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
+  logger.info({ event: 'listening', url: baseUrl, database: config.databaseUrl.startsWith('file:') ? config.databaseUrl : '[configured]', rateLimits }, `listening on ${baseUrl}`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -53,7 +64,7 @@ async function main() {
     server.close(() => {
       maintenance.stop();
       keys.stop();
-      store.close().then(
+      Promise.all([store.close(), redis?.close()]).then(
         () => process.exit(0),
         () => process.exit(1),
       );
