@@ -96,8 +96,9 @@ export function createRedisRateLimiters(options: RedisRateLimitersOptions): Redi
 
   // A command failed on a connection that looks alive (a hung or partitioned Redis): drop it, so
   // the next requests go straight to the insurance limiter instead of each waiting for a timeout.
+  // Destroyed rather than ended: a graceful end would wait for a peer that does not answer.
   const storeFailed = () => {
-    if (!closing && client.status === 'ready') client.disconnect(true);
+    if (!closing && client.status === 'ready') client.stream.destroy();
   };
 
   return {
