@@ -65,6 +65,44 @@ describe('npm start (server/main.ts)', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('with REDIS_URL unreachable still answers, says on /readyz that limits are per instance, logs it once, and stops cleanly', async () => {
+    const server = await start(port, {
+      DATABASE_URL: `file:${join(dir, 'redis.sqlite')}`,
+      // Nothing listens on port 1: every connection attempt is refused.
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    const clientKey = /client key: (pk_test_\w+)/.exec(server.output())?.[1];
+    const guest = () =>
+      fetch(`http://localhost:${port}/api/v1/widget/auth/guest`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost:3000', 'content-type': 'application/json' },
+        body: JSON.stringify({ client_key: clientKey }),
+      });
+    for (let i = 0; i < 3; i++) expect((await guest()).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.text()).toBe('ok (rate limits per instance: Redis unreachable)');
+    // Several reconnection attempts fail meanwhile; the outage is still one line.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(server.output().match(/"event":"rate_limits_per_instance"/g)).toHaveLength(1);
+    expect(server.output()).toContain('"rateLimits":"redis"');
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('refuses a REDIS_URL that is not a redis:// URL without printing it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: String(port), REDIS_URL: 'https://user:hunter2@cache.example', DATABASE_URL: `file:${join(dir, 'x.sqlite')}` },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+    expect(stderr).not.toContain('hunter2');
+  });
+
   it('refuses to start on an invalid setting and names it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: { ...process.env, PORT: String(port), KATAVEN_REFRESH_REUSE_GRACE: '600', DATABASE_URL: `file:${join(dir, 'x.sqlite')}` },
