@@ -20,10 +20,11 @@ export interface RedisRateLimitersOptions {
 }
 
 /**
- * A limiter must never make a request wait on Redis: commands are refused at once while the
- * connection is down (no offline queue, `rejectIfRedisNotReady`), an answer that does not come
- * within `commandTimeout` counts as a failure, and a command lost with its connection fails
- * rather than being sent again (the insurance limiter has counted that request already).
+ * Requests must not wait on a dead Redis: commands are refused at once while the connection is
+ * down (no offline queue, `rejectIfRedisNotReady`); on a connection that looks up, an answer
+ * missing after `commandTimeout` is a failure (and drops the connection, below), so only the
+ * requests in flight when Redis hangs wait that long. A command lost with its connection fails
+ * at once rather than being sent again: the insurance limiter has counted that request already.
  */
 const CLIENT_OPTIONS: RedisOptions = {
   connectionName: 'kataven-rate-limits',
