@@ -29,7 +29,7 @@ export interface RedisRateLimitersOptions {
 const CLIENT_OPTIONS: RedisOptions = {
   connectionName: 'kataven-rate-limits',
   connectTimeout: 1000,
-  commandTimeout: 500,
+  commandTimeout: 1000,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
