@@ -70,9 +70,10 @@ export function createApp(deps: AppDeps): App {
   app.use(edge(requestLog));
   const rateLimits = createRateLimits(deps.config.rateLimits, events, deps.rateLimiters);
   const routes = exactRoutes();
-  createExpressEndpoints(contract, createRouter(depsFor, rateLimits, {
+  const router = createRouter(depsFor, rateLimits, {
     rateLimitsPerInstance: deps.rateLimitsPerInstance ?? (() => false),
-  }), routes.registrar, {
+  });
+  createExpressEndpoints(contract, router, routes.registrar, {
     logInitialization: false,
     jsonQuery: false,
     responseValidation: deps.responseValidation ?? false,
