@@ -14,6 +14,12 @@ export interface BenchOptions {
   only: TargetId[] | undefined;
   /** Where this run's files go; default bench/results/<timestamp>/ (smoke: bench/results/smoke/). */
   out: string | undefined;
+  /** `postgres`: also run the service on PostgreSQL and measure it beside the embedded store. */
+  store: 'sqlite' | 'postgres';
+  /** Server whose `postgres` database the run creates its own database from. */
+  postgresUrl: string;
+  /** Redis for the PostgreSQL instance's rate limits (on, far above the load), or undefined for none. */
+  redisUrl: string | undefined;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -24,7 +30,12 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --only a,b         service targets to run: config-200, config-304, guest, user-token, exchange, refresh
   --profile          run the service with --cpu-prof and print its hottest functions
   --no-build         skip \`npm run build\` (dist/ must be current)
-  --out DIR          write the results there instead of bench/results/<timestamp>/`;
+  --out DIR          write the results there instead of bench/results/<timestamp>/
+  --store postgres   also run the service on PostgreSQL (a fresh database on --postgres-url) and
+                     compare each endpoint with the same one on SQLite in the same rounds
+  --postgres-url U   default postgres://postgres@127.0.0.1:5432/postgres
+  --redis            with --store postgres: rate limits on (far above the load) and counted in Redis
+  --redis-url U      default redis://127.0.0.1:6379`;
 
 const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'user-token', 'exchange', 'refresh']);
 
@@ -47,11 +58,18 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       profile: { type: 'boolean' },
       'no-build': { type: 'boolean' },
       out: { type: 'string' },
+      store: { type: 'string' },
+      'postgres-url': { type: 'string' },
+      redis: { type: 'boolean' },
+      'redis-url': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
   });
   if (values.help === true) return 'help';
+  const store = values.store ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
+  if (values.redis === true && store !== 'postgres') throw new Error('--redis goes with --store postgres');
   const smoke = values.smoke === true;
   const only = values.only?.split(',').map((s) => s.trim());
   const unknown = only?.find((id) => !SERVICE_TARGETS.has(id));
@@ -65,5 +83,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     build: values['no-build'] !== true,
     only: only as TargetId[] | undefined,
     out: values.out,
+    store,
+    postgresUrl: values['postgres-url'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: values.redis === true ? (values['redis-url'] ?? 'redis://127.0.0.1:6379') : undefined,
   };
 }

@@ -18,6 +18,8 @@ const summary = (id: TargetId, over: Partial<TargetSummary>): TargetSummary => (
   ratioToExpress: 1,
   peer: undefined,
   ratioToPeer: undefined,
+  baseline: undefined,
+  ratioToBaseline: undefined,
   cpuMicrosPerRequest: undefined,
   ...over,
 });
@@ -41,6 +43,18 @@ describe('evaluateBudgets', () => {
       facts,
     );
     expect(budgets.find((b) => b.budget === 'user-token vs oidc-provider client_credentials')).toMatchObject({ met: false, measured: '1.40×' });
+  });
+
+  it('compares exchange and refresh on PostgreSQL with the same endpoints on SQLite, only when measured', () => {
+    const budgets = evaluateBudgets(
+      [summary('exchange@postgres', { label: 'POST exchange (PostgreSQL)', baseline: 'exchange', ratioToBaseline: 0.6 }), summary('refresh@postgres', { label: 'POST refresh (PostgreSQL)', baseline: 'refresh', ratioToBaseline: 0.59 })],
+      facts,
+    );
+    expect(budgets.filter((b) => b.budget.endsWith('vs the same on SQLite'))).toEqual([
+      { budget: 'POST exchange (PostgreSQL) vs the same on SQLite', limit: '≥ 0.60×', measured: '0.60×', met: true },
+      { budget: 'POST refresh (PostgreSQL) vs the same on SQLite', limit: '≥ 0.60×', measured: '0.59×', met: false },
+    ]);
+    expect(evaluateBudgets([], facts).some((b) => b.budget.endsWith('vs the same on SQLite'))).toBe(false);
   });
 
   it('checks p99 for the service targets only', () => {

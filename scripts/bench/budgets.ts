@@ -26,6 +26,11 @@ export const EXPRESS_RATIO_BUDGETS: readonly { target: TargetId; min: number }[]
   { target: 'exchange', min: 0.4 },
 ];
 export const PEER_RATIO_BUDGETS: readonly { target: TargetId; min: number }[] = [{ target: 'user-token', min: 1.5 }];
+/** The same endpoint on PostgreSQL against the embedded store, when `--store postgres` measured it. */
+export const POSTGRES_RATIO_BUDGETS: readonly { target: TargetId; min: number }[] = [
+  { target: 'exchange@postgres', min: 0.6 },
+  { target: 'refresh@postgres', min: 0.6 },
+];
 export const P99_BUDGET_MS = 20;
 export const RSS_BUDGET_BYTES = 150 * 1024 * 1024;
 export const STARTUP_BUDGET_MS = 1000;
@@ -54,6 +59,16 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
       limit: `≥ ${times(min)}`,
       measured: times(ratio),
       met: ratio === undefined ? undefined : ratio >= min,
+    });
+  }
+  for (const { target, min } of POSTGRES_RATIO_BUDGETS) {
+    const summary = byId.get(target);
+    if (summary === undefined) continue;
+    results.push({
+      budget: `${summary.label} vs the same on SQLite`,
+      limit: `≥ ${times(min)}`,
+      measured: times(summary.ratioToBaseline),
+      met: summary.ratioToBaseline === undefined ? undefined : summary.ratioToBaseline >= min,
     });
   }
   for (const s of summaries) {

@@ -17,6 +17,8 @@ const summary = (over: Partial<TargetSummary>): TargetSummary => ({
   ratioToExpress: 0.5,
   peer: undefined,
   ratioToPeer: undefined,
+  baseline: undefined,
+  ratioToBaseline: undefined,
   cpuMicrosPerRequest: undefined,
   ...over,
 });

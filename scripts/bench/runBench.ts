@@ -10,6 +10,7 @@ import { formatHotFunctions, hotFunctions, monotonicMicros, readCpuProfile, type
 import { runWindow } from './load.js';
 import { cpuPressure, describeThisMachine, isBusy } from './machine.js';
 import { describeMachine, markdownReport, textReport } from './report.js';
+import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
 import { benchTargets, type Target, type TargetId } from './targets.js';
@@ -42,6 +43,7 @@ function build(root: string) {
 function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
   if (only === undefined) return all;
   const wanted = new Set<TargetId>(only);
+  for (const t of all) if (t.baseline !== undefined && wanted.has(t.baseline)) wanted.add(t.id);
   for (const t of all) if (t.side === 'kataven' && wanted.has(t.id) && t.peer) wanted.add(t.peer);
   return all.filter((t) => t.id === 'express' || wanted.has(t.id));
 }
@@ -64,21 +66,22 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   if (!existsSync(join(root, 'dist', 'server', 'main.js'))) throw new Error('dist/server/main.js is missing: run npm run build');
 
   const work = mkdtempSync(join(tmpdir(), 'kataven-bench-'));
-  const databaseUrl = `file:${join(work, 'kataven.sqlite')}`;
-  const widget = await seedBenchWidget(databaseUrl);
   const children: ChildServer[] = [];
   const windows: MeasuredWindow[] = [];
   const spans = new Map<TargetId, TimeRange[]>();
   let kataven: ChildServer | undefined;
+  let postgresDatabase: BenchDatabase | undefined;
   let memoryAfter: ReturnType<ChildServer['memory']>;
   let targets: Target[] = [];
 
-  try {
+  /** Seeds a widget in the database, starts the built service on it and reads the config's ETag. */
+  const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean) => {
+    const widget = await seedBenchWidget(databaseUrl);
     const port = await freePort();
-    kataven = await startChildServer({
-      name: 'kataven',
+    const child = await startChildServer({
+      name,
       cwd: root,
-      args: [...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/server/main.js'],
+      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/server/main.js'],
       port,
       env: cleanEnv({
         PORT: String(port),
@@ -90,10 +93,42 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         // Pools are minted before each window; the spec's 120 s would let a long run's pool expire.
         KATAVEN_VISITOR_TOKEN_TTL: '3600',
         LOG_LEVEL: 'warn',
+        ...env,
       }),
     });
-    children.push(kataven);
+    children.push(child);
+    const configRes = await fetch(`${child.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
+    const etag = configRes.headers.get('etag');
+    if (configRes.status !== 200 || etag === null) throw new Error(`${name}: config answered ${configRes.status} without an ETag`);
+    return { child, service: { url: child.baseUrl, widget, etag } };
+  };
+
+  try {
+    const sqlite = await startService('kataven', `file:${join(work, 'kataven.sqlite')}`, {}, options.profile);
+    kataven = sqlite.child;
     log(`kataven   ${kataven.baseUrl}  answered /healthz ${Math.round(kataven.startupMs)} ms after spawn`);
+    let postgres: Awaited<ReturnType<typeof startService>> | undefined;
+    if (options.store === 'postgres') {
+      postgresDatabase = await createBenchDatabase(options.postgresUrl);
+      postgres = await startService(
+        'kataven-postgres',
+        postgresDatabase.url,
+        options.redisUrl === undefined
+          ? {}
+          : {
+              REDIS_URL: options.redisUrl,
+              KATAVEN_REDIS_KEY_PREFIX: `bench-${timestamp(startedAt)}:`,
+              KATAVEN_RATE_LIMITS: 'on',
+              KATAVEN_RATE_LIMIT_GUEST_PER_IP: '100000000/min',
+              KATAVEN_RATE_LIMIT_GUEST_PER_WIDGET: '100000000/min',
+              KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP: '100000000/min',
+              KATAVEN_RATE_LIMIT_REFRESH_PER_IP: '100000000/min',
+              KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: '100000000/min',
+            },
+        false,
+      );
+      log(`kataven on PostgreSQL ${postgres.child.baseUrl}${options.redisUrl === undefined ? '' : `, rate limits in Redis ${options.redisUrl}`}`);
+    }
 
     const tsx = ['--import', 'tsx'];
     const expressPort = await freePort();
@@ -116,17 +151,20 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     children.push(peer);
     log(`references: bare Express ${express.baseUrl}, oidc-provider ${peer.baseUrl}`);
 
-    const configRes = await fetch(`${kataven.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
-    const etag = configRes.headers.get('etag');
-    if (configRes.status !== 200 || etag === null) throw new Error(`config answered ${configRes.status} without an ETag`);
-
     targets = selectTargets(
-      benchTargets({ urls: { kataven: kataven.baseUrl, express: express.baseUrl, peer: peer.baseUrl }, widget, etag, connections: options.connections }),
+      benchTargets({
+        urls: { express: express.baseUrl, peer: peer.baseUrl },
+        kataven: sqlite.service,
+        ...(postgres === undefined ? {} : { postgres: postgres.service }),
+        connections: options.connections,
+      }),
       options.only,
     );
     const estimates = new Map<TargetId, number>();
     const service = kataven;
-    const serverOf = (target: Target) => (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
+    const onPostgres = postgres?.child;
+    const serverOf = (target: Target) =>
+      target.baseline !== undefined && onPostgres !== undefined ? onPostgres : target.side === 'kataven' ? service : target.side === 'peer' ? peer : express;
     const measure = async (target: Target, seconds: number, warmUp = false) => {
       const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
       const fromUs = monotonicMicros();
@@ -159,6 +197,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   } finally {
     for (const child of children) await child.stop();
     rmSync(work, { recursive: true, force: true });
+    await postgresDatabase?.drop();
   }
 
   const summaries = summarize(targets, windows);

@@ -1,6 +1,6 @@
 import { createWidget } from '../../server/admin/index.js';
 import { systemClock } from '../../server/clock.js';
-import { openSqliteStore } from '../../server/store/sqlite/openSqliteStore.js';
+import { openStore } from '../../server/store/openStore.js';
 
 /** The page origin every benchmark request comes from; the widget allows exactly it. */
 export const BENCH_ORIGIN = 'https://shop.example.com';
@@ -12,10 +12,10 @@ export interface BenchWidget {
 
 /**
  * A live widget and its account's first secret key, created through the admin use case (what
- * `npm run admin -- widget create` runs) in the database file the server is then started on.
+ * `npm run admin -- widget create` runs) in the database the server is then started on.
  */
 export async function seedBenchWidget(databaseUrl: string): Promise<BenchWidget> {
-  const store = await openSqliteStore({ url: databaseUrl });
+  const store = await openStore({ url: databaseUrl });
   try {
     const created = await createWidget(
       { store, clock: systemClock },

@@ -70,6 +70,20 @@ describe('summarize', () => {
     expect(summaries.find((s) => s.id === 'express')?.ratioToExpress).toBe(1);
   });
 
+  it('compares a PostgreSQL measurement with the same endpoint on SQLite, round by round', () => {
+    const pg: Target = { ...target('exchange@postgres', 'kataven'), baseline: 'exchange' };
+    const summaries = summarize([target('exchange', 'kataven'), pg], [
+      window('exchange', 1, 1000),
+      window('exchange@postgres', 1, 700),
+      window('exchange', 2, 500),
+      window('exchange@postgres', 2, 350),
+      window('exchange', 3, 1000),
+      window('exchange@postgres', 3, 900),
+    ]);
+    expect(summaries.find((s) => s.id === 'exchange@postgres')?.ratioToBaseline).toBe(0.7);
+    expect(summaries.find((s) => s.id === 'exchange')?.ratioToBaseline).toBeUndefined();
+  });
+
   it('gives no ratio to a target without a peer or without a bare-Express measurement', () => {
     const [, peer] = summarize(targets, [window('peer-client-credentials', 1, 100)]);
     expect(peer?.ratioToPeer).toBeUndefined();

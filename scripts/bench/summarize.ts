@@ -25,6 +25,9 @@ export interface TargetSummary {
   peer: TargetId | undefined;
   /** Median over rounds of (this round's rps / this round's peer rps). */
   ratioToPeer: number | undefined;
+  baseline: TargetId | undefined;
+  /** Median over rounds of (this round's rps / this round's rps of the same endpoint on SQLite). */
+  ratioToBaseline: number | undefined;
   /** Median over rounds of the server's CPU per response, all its threads, microseconds. */
   cpuMicrosPerRequest: number | undefined;
 }
@@ -74,6 +77,8 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       ratioToExpress: target.id === 'express' ? 1 : ratioByRound(windows, target.id, 'express'),
       peer: target.peer,
       ratioToPeer: target.peer === undefined ? undefined : ratioByRound(windows, target.id, target.peer),
+      baseline: target.baseline,
+      ratioToBaseline: target.baseline === undefined ? undefined : ratioByRound(windows, target.id, target.baseline),
       cpuMicrosPerRequest: medianOfDefined(own.map((w) => w.cpuMicrosPerRequest)),
     };
   });

@@ -9,16 +9,10 @@ import {
 } from './references/peerClient.js';
 import { BENCH_ORIGIN, type BenchWidget } from './seedBenchWidget.js';
 
-export type TargetId =
-  | 'express'
-  | 'config-200'
-  | 'config-304'
-  | 'guest'
-  | 'user-token'
-  | 'exchange'
-  | 'refresh'
-  | 'peer-client-credentials'
-  | 'peer-refresh';
+export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'user-token' | 'exchange' | 'refresh';
+/** The same endpoint on the service started on PostgreSQL (`--store postgres`). */
+export type PostgresTargetId = `${ServiceTargetId}@postgres`;
+export type TargetId = 'express' | ServiceTargetId | PostgresTargetId | 'peer-client-credentials' | 'peer-refresh';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -29,17 +23,28 @@ export interface Target {
   expectStatus: number;
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
+  /** The same endpoint on the embedded store, which this PostgreSQL measurement is compared with. */
+  baseline?: ServiceTargetId;
   /** Each request spends a single-use value minted before the window. */
   singleUse: boolean;
   /** Builds one window's load; single-use targets mint their pool first (outside the window). */
   prepare(window: { seconds: number; estimateRps: number }): Promise<LoadSpec>;
 }
 
-export interface TargetContext {
-  urls: { kataven: string; express: string; peer: string };
+/** One running instance of the service and the widget seeded in its database. */
+export interface ServiceUnderTest {
+  url: string;
   widget: BenchWidget;
   /** The config's current ETag, for the 304 target. */
   etag: string;
+}
+
+export interface TargetContext {
+  urls: { express: string; peer: string };
+  /** The service on its embedded SQLite store. */
+  kataven: ServiceUnderTest;
+  /** The service on PostgreSQL, measured beside the SQLite one when present. */
+  postgres?: ServiceUnderTest;
   connections: number;
 }
 
@@ -66,21 +71,21 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded', authorizatio
 const poolSize = (ctx: TargetContext, window: { seconds: number; estimateRps: number }) =>
   Math.max(ctx.connections * 4, Math.round(window.estimateRps * window.seconds));
 
-function mintVisitorTokens(ctx: TargetContext, count: number): Promise<string[]> {
+function mintVisitorTokens(ctx: TargetContext, service: ServiceUnderTest, count: number): Promise<string[]> {
   return collect(
-    ctx.urls.kataven,
+    service.url,
     ctx.connections,
     count,
-    { method: 'POST', path: PATHS.guest, headers: JSON_FROM_PAGE, body: JSON.stringify({ client_key: ctx.widget.clientKey }) },
+    { method: 'POST', path: PATHS.guest, headers: JSON_FROM_PAGE, body: JSON.stringify({ client_key: service.widget.clientKey }) },
     (json) => json.token,
     RECONNECT,
   );
 }
 
-async function mintRefreshTokens(ctx: TargetContext, count: number): Promise<string[]> {
-  const visitorTokens = await mintVisitorTokens(ctx, count);
+async function mintRefreshTokens(ctx: TargetContext, service: ServiceUnderTest, count: number): Promise<string[]> {
+  const visitorTokens = await mintVisitorTokens(ctx, service, count);
   return collect(
-    ctx.urls.kataven,
+    service.url,
     ctx.connections,
     count,
     poolRequest({ method: 'POST', path: PATHS.exchange, headers: JSON_FROM_PAGE }, visitorTokens, (token) => JSON.stringify({ token })),
@@ -95,11 +100,119 @@ async function mintPeerRefreshTokens(ctx: TargetContext, count: number): Promise
   return (await res.json()) as string[];
 }
 
-/** Every measured target, in the order a round runs them: references interleaved with ours. */
+type ServiceTarget = Omit<Target, 'id' | 'side'> & { id: ServiceTargetId };
+
+/** The six endpoints measured on one instance of the service. */
+function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<ServiceTargetId, ServiceTarget> {
+  const { url, widget, etag } = service;
+  const configPath = `${PATHS.config}?client_key=${widget.clientKey}`;
+  return {
+    'config-200': {
+      id: 'config-200',
+      label: 'GET config (200)',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) => Promise.resolve({ ...RECONNECT, seconds, url: `${url}${configPath}`, headers: { origin: BENCH_ORIGIN } }),
+    },
+    'config-304': {
+      id: 'config-304',
+      label: 'GET config (304)',
+      expectStatus: 304,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({ ...RECONNECT, seconds, url: `${url}${configPath}`, headers: { origin: BENCH_ORIGIN, 'if-none-match': etag } }),
+    },
+    guest: {
+      id: 'guest',
+      label: 'POST guest',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({
+          ...RECONNECT,
+          seconds,
+          url: `${url}${PATHS.guest}`,
+          method: 'POST',
+          headers: JSON_FROM_PAGE,
+          body: JSON.stringify({ client_key: widget.clientKey }),
+        }),
+    },
+    'user-token': {
+      id: 'user-token',
+      label: 'POST user-token',
+      expectStatus: 200,
+      peer: 'peer-client-credentials',
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({
+          ...RECONNECT,
+          seconds,
+          url: `${url}${PATHS.userToken}`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${widget.secretKey}` },
+          body: JSON.stringify({
+            client_key: widget.clientKey,
+            user_id: 'u_123',
+            name: 'Ada',
+            email: 'ada@example.com',
+            metadata: { plan: 'pro' },
+          }),
+        }),
+    },
+    exchange: {
+      id: 'exchange',
+      label: 'POST exchange',
+      expectStatus: 200,
+      singleUse: true,
+      prepare: async (window) => {
+        const amount = poolSize(ctx, window);
+        const pool = await mintVisitorTokens(ctx, service, amount);
+        return {
+          ...RECONNECT,
+          amount,
+          url,
+          requests: [poolRequest({ method: 'POST', path: PATHS.exchange, headers: JSON_FROM_PAGE }, pool, (token) => JSON.stringify({ token }))],
+        };
+      },
+    },
+    refresh: {
+      id: 'refresh',
+      label: 'POST refresh',
+      expectStatus: 200,
+      peer: 'peer-refresh',
+      singleUse: true,
+      prepare: async (window) => {
+        const amount = poolSize(ctx, window);
+        const pool = await mintRefreshTokens(ctx, service, amount);
+        return {
+          ...RECONNECT,
+          amount,
+          url,
+          requests: [
+            poolRequest({ method: 'POST', path: PATHS.refresh, headers: JSON_FROM_PAGE }, pool, (token) =>
+              JSON.stringify({ refresh_token: token }),
+            ),
+          ],
+        };
+      },
+    },
+  };
+}
+
+/**
+ * Every measured target, in the order a round runs them: references interleaved with ours, and
+ * each PostgreSQL measurement right after its SQLite twin so both see the same moment's machine.
+ */
 export function benchTargets(ctx: TargetContext): Target[] {
-  const { kataven, express, peer } = ctx.urls;
-  const { clientKey, secretKey } = ctx.widget;
-  const configPath = `${PATHS.config}?client_key=${clientKey}`;
+  const { express, peer } = ctx.urls;
+  const sqlite = serviceTargets(ctx, ctx.kataven);
+  const postgres = ctx.postgres === undefined ? undefined : serviceTargets(ctx, ctx.postgres);
+  const service = (id: ServiceTargetId): Target[] => {
+    const own: Target = { ...sqlite[id], side: 'kataven' };
+    const twin = postgres?.[id];
+    if (twin === undefined) return [own];
+    return [own, { ...twin, id: `${id}@postgres`, label: `${twin.label} (PostgreSQL)`, side: 'kataven', baseline: id }];
+  };
   return [
     {
       id: 'express',
@@ -109,39 +222,9 @@ export function benchTargets(ctx: TargetContext): Target[] {
       singleUse: false,
       prepare: ({ seconds }) => Promise.resolve({ seconds, url: `${express}/json` }),
     },
-    {
-      id: 'config-200',
-      label: 'GET config (200)',
-      side: 'kataven',
-      expectStatus: 200,
-      singleUse: false,
-      prepare: ({ seconds }) => Promise.resolve({ ...RECONNECT, seconds, url: `${kataven}${configPath}`, headers: { origin: BENCH_ORIGIN } }),
-    },
-    {
-      id: 'config-304',
-      label: 'GET config (304)',
-      side: 'kataven',
-      expectStatus: 304,
-      singleUse: false,
-      prepare: ({ seconds }) =>
-        Promise.resolve({ ...RECONNECT, seconds, url: `${kataven}${configPath}`, headers: { origin: BENCH_ORIGIN, 'if-none-match': ctx.etag } }),
-    },
-    {
-      id: 'guest',
-      label: 'POST guest',
-      side: 'kataven',
-      expectStatus: 200,
-      singleUse: false,
-      prepare: ({ seconds }) =>
-        Promise.resolve({
-          ...RECONNECT,
-          seconds,
-          url: `${kataven}${PATHS.guest}`,
-          method: 'POST',
-          headers: JSON_FROM_PAGE,
-          body: JSON.stringify({ client_key: clientKey }),
-        }),
-    },
+    ...service('config-200'),
+    ...service('config-304'),
+    ...service('guest'),
     {
       id: 'peer-client-credentials',
       label: 'oidc-provider client_credentials (ES256 JWT)',
@@ -157,46 +240,8 @@ export function benchTargets(ctx: TargetContext): Target[] {
           body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: PEER_SCOPE }).toString(),
         }),
     },
-    {
-      id: 'user-token',
-      label: 'POST user-token',
-      side: 'kataven',
-      expectStatus: 200,
-      peer: 'peer-client-credentials',
-      singleUse: false,
-      prepare: ({ seconds }) =>
-        Promise.resolve({
-          ...RECONNECT,
-          seconds,
-          url: `${kataven}${PATHS.userToken}`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
-          body: JSON.stringify({
-            client_key: clientKey,
-            user_id: 'u_123',
-            name: 'Ada',
-            email: 'ada@example.com',
-            metadata: { plan: 'pro' },
-          }),
-        }),
-    },
-    {
-      id: 'exchange',
-      label: 'POST exchange',
-      side: 'kataven',
-      expectStatus: 200,
-      singleUse: true,
-      prepare: async (window) => {
-        const amount = poolSize(ctx, window);
-        const pool = await mintVisitorTokens(ctx, amount);
-        return {
-          ...RECONNECT,
-          amount,
-          url: kataven,
-          requests: [poolRequest({ method: 'POST', path: PATHS.exchange, headers: JSON_FROM_PAGE }, pool, (token) => JSON.stringify({ token }))],
-        };
-      },
-    },
+    ...service('user-token'),
+    ...service('exchange'),
     {
       id: 'peer-refresh',
       label: 'oidc-provider refresh_token (rotating)',
@@ -217,27 +262,6 @@ export function benchTargets(ctx: TargetContext): Target[] {
         };
       },
     },
-    {
-      id: 'refresh',
-      label: 'POST refresh',
-      side: 'kataven',
-      expectStatus: 200,
-      peer: 'peer-refresh',
-      singleUse: true,
-      prepare: async (window) => {
-        const amount = poolSize(ctx, window);
-        const pool = await mintRefreshTokens(ctx, amount);
-        return {
-          ...RECONNECT,
-          amount,
-          url: kataven,
-          requests: [
-            poolRequest({ method: 'POST', path: PATHS.refresh, headers: JSON_FROM_PAGE }, pool, (token) =>
-              JSON.stringify({ refresh_token: token }),
-            ),
-          ],
-        };
-      },
-    },
+    ...service('refresh'),
   ];
 }

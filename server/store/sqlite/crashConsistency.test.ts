@@ -8,19 +8,16 @@
  * that committed is in the WAL, in the OS page cache, before the answer leaves (see
  * openDatabase.ts for the OS-crash side of the choice).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWidget } from '../../admin/index.js';
 import { systemClock } from '../../clock.js';
+import { startServerProcess, killAll, type ServerProcess } from '../../test-support/serverProcess.js';
 import { openSqliteStore } from './openSqliteStore.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ORIGIN = 'http://localhost:3000';
 const CYCLES = 6;
 const CHAINS = 8;
@@ -39,47 +36,12 @@ function random(seed: number): () => number {
   };
 }
 
-interface RunningServer {
-  child: ChildProcess;
-  baseUrl: string;
-  exited: Promise<void>;
-}
-
-async function startServer(databaseFile: string): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `file:${databaseFile}`,
-      KATAVEN_DEMO: 'off',
-      KATAVEN_RATE_LIMITS: 'off',
-      KATAVEN_REFRESH_REUSE_GRACE: String(GRACE_SECONDS),
-      KATAVEN_ISSUER: 'http://kataven.test',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startServer(databaseFile: string): Promise<ServerProcess> {
+  return startServerProcess({
+    DATABASE_URL: `file:${databaseFile}`,
+    KATAVEN_RATE_LIMITS: 'off',
+    KATAVEN_REFRESH_REUSE_GRACE: String(GRACE_SECONDS),
   });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    const lines = createInterface({ input: child.stdout ?? process.stdin });
-    lines.on('line', (line) => {
-      if (!line.includes('"listening"')) return;
-      clearTimeout(timer);
-      resolve(Number(new URL((JSON.parse(line) as { url: string }).url).port));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening: ${stderr}`));
-    });
-  });
-  return { child, baseUrl: `http://127.0.0.1:${port}`, exited };
 }
 
 async function post(
@@ -176,11 +138,10 @@ function checkFile(databaseFile: string): FileChecks {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kataven-crash-'));
-const children: ChildProcess[] = [];
+const children: ServerProcess[] = [];
 
-afterAll(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterAll(async () => {
+  await killAll(children);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -204,7 +165,7 @@ describe('crash consistency (SIGKILL under load)', () => {
     const stats = { ok: 0 };
     for (let cycle = 1; cycle <= CYCLES; cycle += 1) {
       const server = await startServer(databaseFile);
-      children.push(server.child);
+      children.push(server);
 
       // Every refresh token a client got in a 200 before the last kill still refreshes, from its origin.
       for (const chain of chains) {
@@ -244,7 +205,7 @@ describe('crash consistency (SIGKILL under load)', () => {
 
     // The last crash too: a final restart honours every chain's last 200.
     const server = await startServer(databaseFile);
-    children.push(server.child);
+    children.push(server);
     for (const chain of chains) {
       if (chain.refreshToken === undefined) continue;
       const res = await post(server.baseUrl, '/api/v1/widget/auth/refresh', {
