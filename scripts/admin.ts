@@ -1,12 +1,12 @@
 import { runAdminCli } from '../server/admin/cli.js';
 import { systemClock } from '../server/clock.js';
 import { loadConfig } from '../server/config.js';
-import { openSqliteStore } from '../server/store/sqlite/openSqliteStore.js';
+import { openStore } from '../server/store/openStore.js';
 
-// An entry point like server/main.ts: the only other place that reads process.env.
+// An entry point like server/main.ts, so it may read process.env.
 const output = await runAdminCli(process.argv.slice(2), async () => {
   const config = loadConfig(process.env);
-  const store = await openSqliteStore({ url: config.databaseUrl });
+  const store = await openStore({ url: config.databaseUrl });
   return { store, clock: systemClock, close: () => store.close() };
 });
 process.stdout.write(output.stdout);
