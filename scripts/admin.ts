@@ -3,7 +3,7 @@ import { systemClock } from '../server/clock.js';
 import { loadConfig } from '../server/config.js';
 import { openStore } from '../server/store/openStore.js';
 
-// An entry point like server/main.ts: the only other place that reads process.env.
+// An entry point like server/main.ts, so it may read process.env.
 const output = await runAdminCli(process.argv.slice(2), async () => {
   const config = loadConfig(process.env);
   const store = await openStore({ url: config.databaseUrl });

@@ -31,6 +31,12 @@ export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().optional(),
   DATABASE_URL: z.string().default('file:./data/kataven.sqlite'),
+  KATAVEN_DB_POOL_SIZE: z.coerce
+    .number()
+    .int({ error: 'KATAVEN_DB_POOL_SIZE must be a whole number of connections' })
+    .min(1)
+    .max(1000)
+    .default(10),
   KATAVEN_ISSUER: z.url().optional(),
   KATAVEN_SESSION_AUDIENCE: z.string().min(1).default(DEFAULT_SESSION_AUDIENCE),
   KATAVEN_VISITOR_TOKEN_TTL: seconds(120, 'KATAVEN_VISITOR_TOKEN_TTL', 3600),
@@ -70,6 +76,8 @@ export interface Config {
   port: number;
   host: string | undefined;
   databaseUrl: string;
+  /** PostgreSQL connections per instance. */
+  dbPoolSize: number;
   issuer: string;
   sessionAudience: string;
   visitorTokenTtlSeconds: number;
@@ -110,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.KATAVEN_DB_POOL_SIZE,
     issuer: e.KATAVEN_ISSUER ?? `http://localhost:${e.PORT}`,
     sessionAudience: e.KATAVEN_SESSION_AUDIENCE,
     visitorTokenTtlSeconds: e.KATAVEN_VISITOR_TOKEN_TTL,

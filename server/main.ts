@@ -7,7 +7,7 @@ import { createRedisRateLimiters } from './http/redisRateLimiters.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { tuneHeap } from './heapTuning.js';
 import { startMaintenance } from './maintenance.js';
-import { openSqliteStore } from './store/sqlite/openSqliteStore.js';
+import { openStore } from './store/openStore.js';
 import { openKeyRing } from './tokens/keyRing.js';
 import { retiredKeyGraceMs } from './tokens/retiredKeyGrace.js';
 
@@ -17,8 +17,10 @@ async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
   const clock = systemClock;
-  const store = await openSqliteStore({
+  const store = await openStore({
     url: config.databaseUrl,
+    poolSize: config.dbPoolSize,
+    onError: (message) => logger.warn({ event: 'database_connection_error', err: { message } }, 'database connection trouble, recovering'),
     // WAL checkpoints (copy + fsync) off the event loop: issue #6, walCheckpointer.ts.
     checkpointInBackground: true,
     onCheckpointError: (message) => logger.warn({ event: 'wal_checkpoint_failed', err: { message } }, 'background WAL checkpoint failed'),

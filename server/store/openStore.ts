@@ -1,4 +1,5 @@
 import type { Store } from './store.js';
+import { openPostgresStore } from './postgres/openPostgresStore.js';
 import { openSqliteStore } from './sqlite/openSqliteStore.js';
 
 export interface OpenStoreOptions {
@@ -6,12 +7,19 @@ export interface OpenStoreOptions {
   url: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** PostgreSQL: how often the admin change counter is polled, in addition to LISTEN. */
+  adminChangePollMs?: number;
+  /** PostgreSQL: connection trouble the store recovered from by itself. */
+  onError?: (message: string) => void;
   /** SQLite: checkpoint the WAL from a worker thread (long-running servers). */
   checkpointInBackground?: boolean;
   onCheckpointError?: (message: string) => void;
 }
 
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+
 /** Opens the store the URL names and applies its pending migrations. */
 export function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (isPostgresUrl(options.url)) return openPostgresStore(options);
   return openSqliteStore(options);
 }

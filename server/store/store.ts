@@ -17,7 +17,8 @@ import type {
  * Persistence, named by intent. Every security state change (spending a visitor token's jti,
  * rotating a refresh token, revoking a session) is a single atomic step of the implementation:
  * a conditional statement or one transaction, never a read followed by a separate write.
- * Implementations: SQLite (embedded default). All run `store.conformance.ts`.
+ * Implementations: SQLite (embedded default), PostgreSQL (shared by any number of instances).
+ * All run `store.conformance.ts`.
  */
 export interface Store {
   createAccount(account: AccountRecord): Promise<void>;
@@ -81,6 +82,14 @@ export interface Store {
    * live refresh token, revoked sessions after a day; clears successor boxes older than `graceMs`.
    */
   purgeExpired(now: EpochMs, graceMs: number): Promise<PurgeResult>;
+
+  /**
+   * Calls `listener` after any connection — this process, another instance or the admin CLI —
+   * commits an admin change: a widget created or changed, a secret key created or revoked, a
+   * signing key added or rotated. Late by at most the store's poll interval (`adminChangePollMs`).
+   * Returns a function that stops the calls.
+   */
+  onAdminChange(listener: () => void): () => void;
 
   /** Throws if the database does not answer. */
   ping(): Promise<void>;

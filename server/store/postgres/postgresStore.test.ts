@@ -1,0 +1,85 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../store.js';
+import { describeStoreConformance } from '../store.conformance.js';
+import { postgresAvailable } from '../test-support/postgresAvailable.js';
+import { createTestDatabase, type TestDatabase } from '../test-support/postgresDatabases.js';
+import { aSecretKey, anAccount, T0 } from '../test-support/storeFixtures.js';
+import { openPostgresStore } from './openPostgresStore.js';
+
+const withPostgres = await postgresAvailable(import.meta.url);
+
+describe.runIf(withPostgres)('PostgreSQL store', () => {
+  let migrated: TestDatabase;
+  beforeAll(async () => {
+    migrated = await createTestDatabase('store_template');
+    await (await openPostgresStore({ url: migrated.url })).close();
+  });
+  afterAll(async () => {
+    await migrated.drop();
+  });
+
+  /** A store on a database of its own, copied from the migrated one and dropped on close. */
+  const openFresh = async (): Promise<Store> => {
+    const database = await createTestDatabase('store', { template: migrated });
+    const store = await openPostgresStore({ url: database.url });
+    return {
+      ...store,
+      close: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
+  };
+
+  describeStoreConformance('PostgreSQL', openFresh);
+
+  it('touchSecretKey skips the write while the last recorded use is under a minute old', async () => {
+    const store = await openFresh();
+    try {
+      const account = anAccount();
+      await store.createAccount(account);
+      const key = aSecretKey(account.id);
+      await store.createSecretKey(key);
+      await store.touchSecretKey(key.id, T0);
+      await store.touchSecretKey(key.id, T0 + 59_000);
+      expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0);
+      await store.touchSecretKey(key.id, T0 + 61_000);
+      expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0 + 61_000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reads bigint columns as numbers without changing node-postgres's global parsers", async () => {
+    const store = await openFresh();
+    try {
+      await store.createAccount(anAccount());
+      expect(await store.countAccounts()).toBe(1);
+      const globalInt8 = pg.types.getTypeParser(pg.types.builtins.INT8) as (
+        text: string,
+      ) => unknown;
+      expect(globalInt8('5')).toBe('5');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('after close, calls reject and close is idempotent', async () => {
+    const database = await createTestDatabase('closed', { template: migrated });
+    try {
+      const store = await openPostgresStore({ url: database.url });
+      await store.close();
+      await expect(store.ping()).rejects.toThrow();
+      await expect(store.close()).resolves.toBeUndefined();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('opening fails with the reason when the database does not exist', async () => {
+    const url = new URL(migrated.url);
+    url.pathname = '/kataven_test_no_such_database';
+    await expect(openPostgresStore({ url: url.toString() })).rejects.toThrow(/does not exist/);
+  });
+});
