@@ -82,6 +82,14 @@ export interface Store {
    */
   purgeExpired(now: EpochMs, graceMs: number): Promise<PurgeResult>;
 
+  /**
+   * Calls `listener` after any connection — this process, another instance or the admin CLI —
+   * commits an admin change: a widget created or changed, a secret key created or revoked, a
+   * signing key added or rotated. Late by at most the store's poll interval (`adminChangePollMs`).
+   * Returns a function that stops the calls.
+   */
+  onAdminChange(listener: () => void): () => void;
+
   /** Throws if the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

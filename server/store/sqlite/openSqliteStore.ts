@@ -1,9 +1,11 @@
 import type { SigningKeyRecord } from '../records.js';
 import type { Store } from '../store.js';
+import { createAdminChangeFeed } from './adminChangeFeed.js';
 import { createGroupCommit } from './groupCommit.js';
 import { openDatabase } from './openDatabase.js';
 import { createReadBatch } from './readBatch.js';
 import { prepareAccountStatements } from './tables/accounts.js';
+import { prepareAdminChangeStatements } from './tables/adminChanges.js';
 import { prepareRefreshTokenStatements } from './tables/refreshTokens.js';
 import { prepareSecretKeyStatements } from './tables/secretKeys.js';
 import { prepareSessionStatements } from './tables/sessions.js';
@@ -25,10 +27,17 @@ const run = <T>(body: () => T): Promise<T> =>
 /** WAL pages (4 KiB) after which the writer checkpoints itself when a worker does the bulk of it. */
 const BACKGROUND_WRITER_CHECKPOINT_PAGES = 10_000;
 
+/**
+ * A widget disabled or a key revoked must reach every instance within 1 s; a quarter of that
+ * leaves room for the caches that act on the news.
+ */
+const DEFAULT_ADMIN_CHANGE_POLL_MS = 250;
+
 /** Every table's statements, prepared once when the store opens. */
 function prepareTables(db: SqliteDb) {
   return {
     accounts: prepareAccountStatements(db),
+    adminChanges: prepareAdminChangeStatements(db),
     widgets: prepareWidgetStatements(db),
     secretKeys: prepareSecretKeyStatements(db),
     signingKeys: prepareSigningKeyStatements(db),
@@ -48,6 +57,8 @@ export interface SqliteStoreOptions {
    */
   checkpointInBackground?: boolean;
   onCheckpointError?: ((message: string) => void) | undefined;
+  /** How often `onAdminChange` looks for changes other connections committed; 250 ms by default. */
+  adminChangePollMs?: number;
 }
 
 /**
@@ -125,6 +136,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
     const commit = createGroupCommit(db);
     // …and their hot lookups share read transactions (readBatch.ts).
     const read = createReadBatch(db);
+    const adminChanges = createAdminChangeFeed({
+      readVersion: () => t.adminChanges.version(),
+      pollMs: options.adminChangePollMs ?? DEFAULT_ADMIN_CHANGE_POLL_MS,
+    });
 
     const store: Store = {
       createAccount: (account) => run(() => t.accounts.insert(account)),
@@ -156,11 +171,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 
       purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
 
+      onAdminChange: (listener) => adminChanges.subscribe(listener),
+
       ping: () =>
         run(() => {
           t.ping.get();
         }),
       close: async () => {
+        adminChanges.stop();
         // A group commit queued before close runs first (setImmediate callbacks run in order).
         await new Promise((resolve) => setImmediate(resolve));
         await checkpointer?.stop();

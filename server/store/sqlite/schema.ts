@@ -4,6 +4,7 @@
  * integer epoch milliseconds; flags are 0/1 integers; JSON documents are text.
  */
 export { accounts } from './tables/accounts.js';
+export { adminChanges } from './tables/adminChanges.js';
 export { refreshTokens } from './tables/refreshTokens.js';
 export { secretKeys } from './tables/secretKeys.js';
 export { sessions } from './tables/sessions.js';

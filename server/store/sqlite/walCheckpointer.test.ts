@@ -10,9 +10,18 @@ import { openSqliteStore } from './openSqliteStore.js';
 
 const freshFile = useTempSqliteFiles();
 
-describeStoreConformance('SQLite file with background WAL checkpoints', () =>
-  openSqliteStore({ url: `file:${freshFile()}`, checkpointInBackground: true }),
-);
+const adminChangePollMs = 20;
+
+describeStoreConformance('SQLite file with background WAL checkpoints', {
+  open: async () => {
+    const url = `file:${freshFile()}`;
+    return {
+      store: await openSqliteStore({ url, checkpointInBackground: true, adminChangePollMs }),
+      openAnother: () => openSqliteStore({ url, checkpointInBackground: true, adminChangePollMs }),
+    };
+  },
+  adminChangePollMs,
+});
 
 describe('background WAL checkpoints', () => {
   it('copy committed pages into the database file long before SQLite would checkpoint on its own', async () => {
