@@ -1,4 +1,3 @@
-import type { SigningKeyRecord } from '../records.js';
 import type { Store } from '../store.js';
 import { createAdminChangeFeed } from './adminChangeFeed.js';
 import { createGroupCommit } from './groupCommit.js';
@@ -120,11 +119,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
       },
     );
 
-    const rotateSigningKey = db.transaction((key: SigningKeyRecord) => {
-      t.signingKeys.retireCurrent(key.createdAt);
-      t.signingKeys.insert(key);
-    });
-
     const purgeExpired = db.transaction((now: number, graceMs: number) => {
       const visitorTokens = t.spentVisitorTokens.purge(now);
       const { sessions, refreshTokens } = t.sessions.purgeDead(now);
@@ -159,10 +153,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 
       listSigningKeys: () => run(() => t.signingKeys.list()),
       insertFirstSigningKey: (key) => run(() => t.signingKeys.insertFirst(key)),
-      rotateSigningKey: (key) =>
-        run(() => {
-          rotateSigningKey.immediate(key);
-        }),
+      rotateSigningKey: (key) => run(() => t.signingKeys.rotate(key)),
 
       consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),
       findRefreshToken: (hash) => read(() => t.refreshTokens.findView(hash)),

@@ -2,7 +2,7 @@
 import { asc, getTableColumns, isNull, sql } from 'drizzle-orm';
 import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { PublicJwk } from '../../../../contract/index.js';
-import type { EpochMs, SigningKeyRecord } from '../../records.js';
+import type { SigningKeyRecord } from '../../records.js';
 import { bound, rowPlaceholders } from './placeholders.js';
 import type { SqliteDb } from './sqliteDb.js';
 
@@ -50,16 +50,21 @@ export function prepareSigningKeyStatements(db: SqliteDb) {
     .set({ retiredAt: bound('at') })
     .where(isNull(signingKeys.retiredAt))
     .prepare();
+  const rotate = db.$client.transaction((key: SigningKeyRow) => {
+    retireCurrent.run({ at: key.createdAt });
+    insert.run(key);
+  });
 
   return {
     list: (): SigningKeyRecord[] => all.all().map(toSigningKey),
     /** Inserts the key only if no key is current; true if it was inserted. */
     insertFirst: (key: SigningKeyRow): boolean => insertFirst.run(key).changes === 1,
-    insert: (key: SigningKeyRow) => {
-      insert.run(key);
-    },
-    retireCurrent: (at: EpochMs) => {
-      retireCurrent.run({ at });
+    /**
+     * Makes `key` the current key and retires every other current key at its `createdAt`, in one
+     * IMMEDIATE transaction (the write lock taken up front, waiting under busy_timeout).
+     */
+    rotate: (key: SigningKeyRow) => {
+      rotate.immediate(key);
     },
   };
 }
