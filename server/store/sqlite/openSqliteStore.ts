@@ -1,28 +1,17 @@
-import type { SessionRecord, SigningKeyRecord } from '../records.js';
 import type { Store } from '../store.js';
+import { createAdminChangeFeed } from './adminChangeFeed.js';
 import { createGroupCommit } from './groupCommit.js';
 import { openDatabase } from './openDatabase.js';
 import { createReadBatch } from './readBatch.js';
-import {
-  flag,
-  toAccount,
-  toRefreshToken,
-  toSecretKey,
-  toSession,
-  toSigningKey,
-  toWidget,
-  viewSession,
-  viewSuccessor,
-  viewToken,
-} from './rows.js';
-import {
-  prepareStatements,
-  REVOKED_SESSION_RETENTION_MS,
-  TOUCH_COALESCE_MS,
-  type SessionParams,
-  type SigningKeyParams,
-  type Statements,
-} from './statements.js';
+import { prepareAccountStatements } from './tables/accounts.js';
+import { prepareAdminChangeStatements } from './tables/adminChanges.js';
+import { prepareRefreshTokenStatements } from './tables/refreshTokens.js';
+import { prepareSecretKeyStatements } from './tables/secretKeys.js';
+import { prepareSessionStatements } from './tables/sessions.js';
+import { prepareSigningKeyStatements } from './tables/signingKeys.js';
+import { prepareSpentVisitorTokenStatements } from './tables/spentVisitorTokens.js';
+import { sqliteDb, type SqliteDb } from './tables/sqliteDb.js';
+import { prepareWidgetStatements } from './tables/widgets.js';
 import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
 
 /**
@@ -37,22 +26,26 @@ const run = <T>(body: () => T): Promise<T> =>
 /** WAL pages (4 KiB) after which the writer checkpoints itself when a worker does the bulk of it. */
 const BACKGROUND_WRITER_CHECKPOINT_PAGES = 10_000;
 
-/** Bounds the touch memo; clearing it only costs one UPDATE per key. */
-const MAX_REMEMBERED_TOUCHES = 10_000;
+/**
+ * A widget disabled or a key revoked must reach every instance within 1 s; a quarter of that
+ * leaves room for the caches that act on the news.
+ */
+const DEFAULT_ADMIN_CHANGE_POLL_MS = 250;
 
-const sessionParams = (s: SessionRecord): SessionParams => ({
-  ...s,
-  metadata: s.metadata === null ? null : JSON.stringify(s.metadata),
-});
-
-const signingKeyParams = (k: SigningKeyRecord): SigningKeyParams => ({
-  kid: k.kid,
-  alg: k.alg,
-  privateJwk: JSON.stringify(k.privateJwk),
-  publicJwk: JSON.stringify(k.publicJwk),
-  createdAt: k.createdAt,
-  retiredAt: k.retiredAt,
-});
+/** Every table's statements, prepared once when the store opens. */
+function prepareTables(db: SqliteDb) {
+  return {
+    accounts: prepareAccountStatements(db),
+    adminChanges: prepareAdminChangeStatements(db),
+    widgets: prepareWidgetStatements(db),
+    secretKeys: prepareSecretKeyStatements(db),
+    signingKeys: prepareSigningKeyStatements(db),
+    spentVisitorTokens: prepareSpentVisitorTokenStatements(db),
+    sessions: prepareSessionStatements(db),
+    refreshTokens: prepareRefreshTokenStatements(db),
+    ping: db.$client.prepare('SELECT 1'),
+  };
+}
 
 export interface SqliteStoreOptions {
   url: string;
@@ -63,6 +56,8 @@ export interface SqliteStoreOptions {
    */
   checkpointInBackground?: boolean;
   onCheckpointError?: ((message: string) => void) | undefined;
+  /** How often `onAdminChange` looks for changes other connections committed; 250 ms by default. */
+  adminChangePollMs?: number;
 }
 
 /**
@@ -74,70 +69,60 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   return run(() => {
     const db = openDatabase(options.url);
-    let q: Statements;
+    let t: ReturnType<typeof prepareTables>;
     try {
-      q = prepareStatements(db);
+      t = prepareTables(sqliteDb(db));
     } catch (error) {
       db.close();
       throw error;
     }
     let checkpointer: WalCheckpointer | undefined;
     if (options.checkpointInBackground === true && !db.memory) {
-      checkpointer = startWalCheckpointer({ filename: db.name, onError: options.onCheckpointError });
+      checkpointer = startWalCheckpointer({
+        filename: db.name,
+        onError: options.onCheckpointError,
+      });
       // The writer's own checkpoint then runs every ~40 MB of WAL instead of every ~4 MB, and
       // finds most of it copied and synced by the worker (walCheckpointer.ts has the numbers).
       db.pragma(`wal_autocheckpoint = ${BACKGROUND_WRITER_CHECKPOINT_PAGES}`);
     }
 
-    // Write transactions start IMMEDIATE: they take the write lock up front (waiting under
-    // busy_timeout) instead of failing with SQLITE_BUSY when another connection wrote between
-    // their first read and first write.
+    // The steps that span tables, each one transaction. Write transactions start IMMEDIATE: they
+    // take the write lock up front (waiting under busy_timeout) instead of failing with
+    // SQLITE_BUSY when another connection wrote between their first read and first write.
     const consumeVisitorToken = db.transaction(
       (input: Parameters<Store['consumeVisitorToken']>[0]) => {
-        const spent = q.spendVisitorJti.get({
+        const spent = t.spentVisitorTokens.spend({
           jti: input.jti,
           spentAt: input.spentAt,
           expiresAt: input.tokenExpiresAt,
           sessionId: input.session.id,
         });
-        if (spent === undefined) {
-          const first = q.findSpentVisitorJti.get(input.jti);
+        if (!spent) {
+          const first = t.spentVisitorTokens.findSpent(input.jti);
           if (first === undefined)
             throw new Error('spent visitor jti vanished inside its transaction');
-          return { started: false as const, spentAt: first.spent_at, sessionId: first.session_id };
+          return { started: false as const, ...first };
         }
-        q.insertSession.run(sessionParams(input.session));
-        q.insertRefreshToken.run({ ...input.refreshToken, sessionId: input.session.id });
+        t.sessions.insert(input.session);
+        t.refreshTokens.insert({ ...input.refreshToken, sessionId: input.session.id });
         return { started: true as const };
       },
     );
 
     const rotateRefreshToken = db.transaction(
       (input: Parameters<Store['rotateRefreshToken']>[0]) => {
-        const spent = q.spendRefreshToken.get({
-          tokenId: input.tokenId,
-          now: input.now,
-          successorId: input.successor.id,
-          successorBox: input.successorBox,
-        });
-        if (spent === undefined) return false;
-        q.insertRefreshToken.run({ ...input.successor, sessionId: spent.session_id });
+        const sessionId = t.refreshTokens.spend(input);
+        if (sessionId === undefined) return false;
+        t.refreshTokens.insert({ ...input.successor, sessionId });
         return true;
       },
     );
 
-    const rotateSigningKey = db.transaction((key: SigningKeyRecord) => {
-      q.retireCurrentSigningKeys.run({ at: key.createdAt });
-      q.insertSigningKey.run(signingKeyParams(key));
-    });
-
     const purgeExpired = db.transaction((now: number, graceMs: number) => {
-      const visitorTokens = q.purgeVisitorJtis.run({ now }).changes;
-      const dead = { now, revokedBefore: now - REVOKED_SESSION_RETENTION_MS };
-      const refreshTokens = q.countDeadRefreshTokens.get(dead) ?? 0;
-      // refresh_tokens rows go with their session (ON DELETE CASCADE).
-      const sessions = q.deleteDeadSessions.run(dead).changes;
-      q.clearSuccessorBoxes.run({ boxedBefore: now - graceMs });
+      const visitorTokens = t.spentVisitorTokens.purge(now);
+      const { sessions, refreshTokens } = t.sessions.purgeDead(now);
+      t.refreshTokens.clearSuccessorBoxes(now - graceMs);
       return { visitorTokens, refreshTokens, sessions };
     });
 
@@ -145,111 +130,46 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
     const commit = createGroupCommit(db);
     // …and their hot lookups share read transactions (readBatch.ts).
     const read = createReadBatch(db);
-
-    /** Secret key id → the `last_used_at` this process last wrote. */
-    const lastTouch = new Map<string, number>();
+    const adminChanges = createAdminChangeFeed({
+      readVersion: () => t.adminChanges.version(),
+      pollMs: options.adminChangePollMs ?? DEFAULT_ADMIN_CHANGE_POLL_MS,
+    });
 
     const store: Store = {
-      createAccount: (account) =>
-        run(() => {
-          q.insertAccount.run(account);
-        }),
-      findAccount: (id) =>
-        run(() => {
-          const row = q.findAccount.get(id);
-          return row && toAccount(row);
-        }),
-      countAccounts: () => run(() => q.countAccounts.get() ?? 0),
+      createAccount: (account) => run(() => t.accounts.insert(account)),
+      findAccount: (id) => run(() => t.accounts.find(id)),
+      countAccounts: () => run(() => t.accounts.count()),
 
-      createWidget: (w) =>
-        run(() => {
-          q.insertWidget.run({
-            ...w,
-            origins: JSON.stringify(w.origins),
-            settings: JSON.stringify(w.settings),
-            guestEnabled: flag(w.guestEnabled),
-            disabled: flag(w.disabled),
-          });
-        }),
-      findWidgetByClientKey: (clientKey) =>
-        run(() => {
-          const row = q.findWidgetByClientKey.get(clientKey);
-          return row && toWidget(row);
-        }),
-      listWidgets: () => run(() => q.listWidgets.all().map(toWidget)),
-      updateWidget: (clientKey, patch) =>
-        run(() => {
-          const row = q.updateWidget.get({
-            clientKey,
-            updatedAt: patch.updatedAt,
-            origins: patch.origins === undefined ? null : JSON.stringify(patch.origins),
-            settings: patch.settings === undefined ? null : JSON.stringify(patch.settings),
-            guestEnabled: patch.guestEnabled === undefined ? null : flag(patch.guestEnabled),
-            disabled: patch.disabled === undefined ? null : flag(patch.disabled),
-          });
-          return row && toWidget(row);
-        }),
+      createWidget: (widget) => run(() => t.widgets.insert(widget)),
+      findWidgetByClientKey: (clientKey) => run(() => t.widgets.findByClientKey(clientKey)),
+      listWidgets: () => run(() => t.widgets.list()),
+      updateWidget: (clientKey, patch) => run(() => t.widgets.update(clientKey, patch)),
 
-      createSecretKey: (key) =>
-        run(() => {
-          q.insertSecretKey.run(key);
-        }),
-      findActiveSecretKey: (hash) =>
-        read(() => {
-          const row = q.findActiveSecretKey.get(hash);
-          return row && toSecretKey(row);
-        }),
-      touchSecretKey: (id, at) =>
-        run(() => {
-          const last = lastTouch.get(id);
-          // What this connection wrote less than the coalescing window ago: the UPDATE would
-          // match nothing, but it still costs a write transaction on every user-token call.
-          if (last !== undefined && at >= last && at - last < TOUCH_COALESCE_MS) return;
-          if (q.touchSecretKey.run({ id, at }).changes === 1) {
-            if (lastTouch.size >= MAX_REMEMBERED_TOUCHES) lastTouch.clear();
-            lastTouch.set(id, at);
-          }
-        }),
-      listSecretKeys: (accountId) => run(() => q.listSecretKeys.all(accountId).map(toSecretKey)),
-      revokeSecretKey: (ref, at) =>
-        run(() => {
-          const row =
-            'id' in ref
-              ? q.revokeSecretKeyById.get({ id: ref.id, at })
-              : q.revokeSecretKeyByHash.get({ hash: ref.hash, at });
-          return row && toSecretKey(row);
-        }),
+      createSecretKey: (key) => run(() => t.secretKeys.insert(key)),
+      findActiveSecretKey: (hash) => read(() => t.secretKeys.findActive(hash)),
+      touchSecretKey: (id, at) => run(() => t.secretKeys.touch(id, at)),
+      listSecretKeys: (accountId) => run(() => t.secretKeys.listOfAccount(accountId)),
+      revokeSecretKey: (ref, at) => run(() => t.secretKeys.revoke(ref, at)),
 
-      listSigningKeys: () => run(() => q.listSigningKeys.all().map(toSigningKey)),
-      insertFirstSigningKey: (key) =>
-        run(() => q.insertFirstSigningKey.run(signingKeyParams(key)).changes === 1),
-      rotateSigningKey: (key) =>
-        run(() => {
-          rotateSigningKey.immediate(key);
-        }),
+      listSigningKeys: () => run(() => t.signingKeys.list()),
+      insertFirstSigningKey: (key) => run(() => t.signingKeys.insertFirst(key)),
+      rotateSigningKey: (key) => run(() => t.signingKeys.rotate(key)),
 
       consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),
-      findRefreshToken: (hash) =>
-        read(() => {
-          const row = q.findRefreshToken.get(hash);
-          if (row === undefined) return undefined;
-          const successor = viewSuccessor(row);
-          return {
-            token: toRefreshToken(viewToken(row)),
-            session: toSession(viewSession(row)),
-            successor: successor === undefined ? null : toRefreshToken(successor),
-          };
-        }),
+      findRefreshToken: (hash) => read(() => t.refreshTokens.findView(hash)),
       rotateRefreshToken: (input) => commit(() => rotateRefreshToken(input)),
-      revokeSession: (sessionId, at) => commit(() => q.revokeSession.run(at, sessionId).changes === 1),
+      revokeSession: (sessionId, at) => commit(() => t.sessions.revoke(sessionId, at)),
 
       purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
 
+      onAdminChange: (listener) => adminChanges.subscribe(listener),
+
       ping: () =>
         run(() => {
-          q.ping.get();
+          t.ping.get();
         }),
       close: async () => {
+        adminChanges.stop();
         // A group commit queued before close runs first (setImmediate callbacks run in order).
         await new Promise((resolve) => setImmediate(resolve));
         await checkpointer?.stop();

@@ -1,15 +1,32 @@
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { describe, expect, it, vi } from 'vitest';
 import { describeStoreConformance } from '../store.conformance.js';
 import { inspectSqliteFile, useTempSqliteFiles } from '../test-support/sqliteFiles.js';
-import { aSecretKey, anAccount, T0 } from '../test-support/storeFixtures.js';
+import { aSecretKey, aSigningKey, aWidget, anAccount, T0 } from '../test-support/storeFixtures.js';
 import { sqliteMigrationsFolder } from './migrationsFolder.js';
 import { sqliteFilename } from './openDatabase.js';
 import { openSqliteStore } from './openSqliteStore.js';
 
 const freshFile = useTempSqliteFiles();
 
-describeStoreConformance('SQLite file', () => openSqliteStore({ url: `file:${freshFile()}` }));
+/** Short, so the admin-change tests hear quickly. */
+const adminChangePollMs = 20;
+
+describeStoreConformance('SQLite file', {
+  open: async () => {
+    const url = `file:${freshFile()}`;
+    return {
+      store: await openSqliteStore({ url, adminChangePollMs }),
+      openAnother: () => openSqliteStore({ url, adminChangePollMs }),
+    };
+  },
+  adminChangePollMs,
+});
 
 describe('SQLite store', () => {
   const migrationCount = (file: string) =>
@@ -74,6 +91,84 @@ describe('SQLite store', () => {
     await store.touchSecretKey(key.id, T0 + 61_000);
     expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0 + 61_000);
     await store.close();
+  });
+
+  it('admin_changes counts widget, secret-key and signing-key changes in their own commit, not touches', async () => {
+    const file = freshFile();
+    const store = await openSqliteStore({ url: `file:${file}` });
+    const version = () =>
+      inspectSqliteFile(file, (db) =>
+        db.prepare('SELECT version FROM admin_changes WHERE id = 1').pluck().get(),
+      );
+    expect(version()).toBe(0);
+    const account = anAccount();
+    await store.createAccount(account);
+    expect(version()).toBe(0);
+    const widget = aWidget(account.id);
+    await store.createWidget(widget);
+    expect(version()).toBe(1);
+    await store.updateWidget(widget.clientKey, { disabled: true, updatedAt: T0 + 1 });
+    expect(version()).toBe(2);
+    const key = aSecretKey(account.id);
+    await store.createSecretKey(key);
+    expect(version()).toBe(3);
+    await store.touchSecretKey(key.id, T0 + 1);
+    await store.touchSecretKey(key.id, T0 + 2 * 60_000);
+    expect(version()).toBe(3);
+    await store.revokeSecretKey({ id: key.id }, T0 + 3);
+    expect(version()).toBe(4);
+    // Revoking again keeps the first revocation time: nothing changed.
+    await store.revokeSecretKey({ hash: key.hash }, T0 + 4);
+    expect(version()).toBe(4);
+    await store.insertFirstSigningKey(aSigningKey());
+    expect(version()).toBe(5);
+    await store.rotateSigningKey(aSigningKey({ createdAt: T0 + 5 }));
+    expect(version()).toBeGreaterThan(5);
+    await store.close();
+  });
+
+  it('upgrades a database from before the admin-change feed: data kept, counter from 0', async () => {
+    const file = freshFile();
+    mkdirSync(dirname(file), { recursive: true });
+    // The migrations folder as the first release shipped it: the initial migration only.
+    const firstRelease = mkdtempSync(join(tmpdir(), 'kataven-migrations-'));
+    cpSync(sqliteMigrationsFolder(), firstRelease, { recursive: true });
+    const journalFile = join(firstRelease, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
+    const account = anAccount();
+    const old = new Database(file);
+    migrate(drizzle(old), { migrationsFolder: firstRelease });
+    old
+      .prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)')
+      .run(account.id, account.name, account.createdAt);
+    old.close();
+    rmSync(firstRelease, { recursive: true, force: true });
+
+    const store = await openSqliteStore({ url: `file:${file}`, adminChangePollMs: 20 });
+    expect(await store.findAccount(account.id)).toEqual(account);
+    let calls = 0;
+    const stop = store.onAdminChange(() => {
+      calls += 1;
+    });
+    await store.createWidget(aWidget(account.id));
+    await vi.waitFor(() => {
+      expect(calls).toBe(1);
+    });
+    stop();
+    await store.close();
+    expect(
+      inspectSqliteFile(file, (db) =>
+        db.prepare('SELECT version FROM admin_changes WHERE id = 1').pluck().get(),
+      ),
+    ).toBe(1);
+  });
+
+  it('a closed store takes no admin-change listener', async () => {
+    const store = await openSqliteStore({ url: `file:${freshFile()}`, adminChangePollMs: 5 });
+    store.onAdminChange(() => undefined);
+    await store.close();
+    expect(() => store.onAdminChange(() => undefined)).toThrow(/closed/);
   });
 
   it('opens an in-memory database', async () => {

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { describeStoreConformance } from '../store.conformance.js';
 import { inspectSqliteFile, useTempSqliteFiles } from '../test-support/sqliteFiles.js';
@@ -7,9 +10,18 @@ import { openSqliteStore } from './openSqliteStore.js';
 
 const freshFile = useTempSqliteFiles();
 
-describeStoreConformance('SQLite file with background WAL checkpoints', () =>
-  openSqliteStore({ url: `file:${freshFile()}`, checkpointInBackground: true }),
-);
+const adminChangePollMs = 20;
+
+describeStoreConformance('SQLite file with background WAL checkpoints', {
+  open: async () => {
+    const url = `file:${freshFile()}`;
+    return {
+      store: await openSqliteStore({ url, checkpointInBackground: true, adminChangePollMs }),
+      openAnother: () => openSqliteStore({ url, checkpointInBackground: true, adminChangePollMs }),
+    };
+  },
+  adminChangePollMs,
+});
 
 describe('background WAL checkpoints', () => {
   it('copy committed pages into the database file long before SQLite would checkpoint on its own', async () => {
@@ -35,6 +47,23 @@ describe('background WAL checkpoints', () => {
     await store.close();
     const ids = inspectSqliteFile(file, (db) => db.prepare('SELECT id FROM accounts').pluck().all());
     expect(ids).toEqual(expect.arrayContaining(accounts.map((a) => a.id)));
+  });
+
+  it('stop with the store even when nothing else keeps the process alive', async () => {
+    const storeModule = fileURLToPath(new URL('./openSqliteStore.ts', import.meta.url));
+    const script = `
+      const { openSqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = await openSqliteStore({ url: ${JSON.stringify(`file:${freshFile()}`)}, checkpointInBackground: true });
+      await store.close();
+      process.stdout.write('closed');`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '--eval',
+      script,
+    ]);
+    expect(stdout).toBe('closed');
   });
 
   it('are not started for an in-memory database', async () => {

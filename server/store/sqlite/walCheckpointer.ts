@@ -86,6 +86,9 @@ export function startWalCheckpointer(options: {
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Held until it has exited: else, with nothing else pending, the process ends first and
+      // the caller's `await stop()` never resumes.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

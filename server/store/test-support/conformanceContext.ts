@@ -20,9 +20,24 @@ export interface StartedSession {
   token: NewRefreshToken;
 }
 
+/**
+ * What an implementation's test file gives the suite. `open` creates a fresh, empty database and
+ * opens a store on it; `openAnother` opens one more store on that same database, as another
+ * instance or the admin CLI would. The suite closes every store it opened. Stores should poll for
+ * admin changes every `adminChangePollMs` (keep it short: tests wait for the news).
+ */
+export interface StoreUnderTest {
+  open: () => Promise<{ store: Store; openAnother: () => Promise<Store> }>;
+  adminChangePollMs: number;
+}
+
 export interface StoreContext {
   /** The fresh store of the running test. */
   store: () => Store;
+  /** Opens another store on the running test's database (closed after the test). */
+  openAnother: () => Promise<Store>;
+  /** The poll interval the stores were opened with. */
+  adminChangePollMs: number;
   /** Creates an account and a widget of it. */
   seedWidget: (over?: Partial<WidgetRecord>) => Promise<WidgetRecord>;
   /** Consumes a new visitor jti (spent at T0) for a new widget and expects the session to start. */
@@ -39,20 +54,29 @@ export interface StoreContext {
   ) => Promise<{ rotated: boolean; successor: NewRefreshToken }>;
 }
 
-/** Opens a store before each test of the calling `describe` and closes it after. */
-export function useStore(open: () => Promise<Store>): StoreContext {
-  let current: Store | undefined;
+/** Opens a store before each test of the calling `describe` and closes it (and any other) after. */
+export function useStore(underTest: StoreUnderTest): StoreContext {
+  let current: { store: Store; openAnother: () => Promise<Store> } | undefined;
+  let others: Store[] = [];
   beforeEach(async () => {
-    current = await open();
+    current = await underTest.open();
   });
   afterEach(async () => {
-    await current?.close();
+    await Promise.all(others.map((other) => other.close()));
+    others = [];
+    await current?.store.close();
     current = undefined;
   });
 
-  const store = (): Store => {
+  const opened = () => {
     if (current === undefined) throw new Error('the store is only open inside a test');
     return current;
+  };
+  const store = (): Store => opened().store;
+  const openAnother = async (): Promise<Store> => {
+    const other = await opened().openAnother();
+    others.push(other);
+    return other;
   };
 
   const seedWidget: StoreContext['seedWidget'] = async (over = {}) => {
@@ -95,5 +119,12 @@ export function useStore(open: () => Promise<Store>): StoreContext {
     return { rotated, successor };
   };
 
-  return { store, seedWidget, startSession, rotate };
+  return {
+    store,
+    openAnother,
+    adminChangePollMs: underTest.adminChangePollMs,
+    seedWidget,
+    startSession,
+    rotate,
+  };
 }

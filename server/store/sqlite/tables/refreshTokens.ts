@@ -1,0 +1,147 @@
+/** The refresh_tokens table: its schema, its statements and its rows as records. */
+import { and, getTableColumns, isNotNull, lt, sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type {
+  EpochMs,
+  NewRefreshToken,
+  RefreshTokenRecord,
+  RefreshTokenView,
+} from '../../records.js';
+import { byPosition } from './byPosition.js';
+import { sessions, toSession } from './sessions.js';
+import type { SqliteDb } from './sqliteDb.js';
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    /** SHA-256 of the token, hex. */
+    hash: text('hash').notNull().unique(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    spentAt: integer('spent_at'),
+    /** No foreign key: rotation marks the token spent before the successor row exists. */
+    successorId: text('successor_id'),
+    successorBox: blob('successor_box', { mode: 'buffer' }),
+  },
+  (t) => [
+    index('refresh_tokens_session_id_idx').on(t.sessionId),
+    // The purge finds sessions whose unspent token idled out, without scanning every session.
+    index('refresh_tokens_unspent_expires_at_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.spentAt} IS NULL`),
+    // The purge clears boxes past the grace window; only rows that still hold one are indexed.
+    index('refresh_tokens_boxed_spent_at_idx')
+      .on(t.spentAt)
+      .where(sql`${t.successorBox} IS NOT NULL`),
+  ],
+);
+
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+
+export const toRefreshToken = (row: RefreshTokenRow): RefreshTokenRecord => ({
+  ...row,
+  // A plain view over the Buffer, so records compare equal to the Uint8Array that was stored.
+  successorBox:
+    row.successorBox === null
+      ? null
+      : new Uint8Array(
+          row.successorBox.buffer,
+          row.successorBox.byteOffset,
+          row.successorBox.byteLength,
+        ),
+});
+
+/** A new token is inserted unspent, with no successor. */
+export type NewRefreshTokenRow = Pick<
+  RefreshTokenRow,
+  'id' | 'hash' | 'sessionId' | 'createdAt' | 'expiresAt'
+>;
+
+const tokenColumns = byPosition(getTableColumns(refreshTokens));
+const sessionColumns = byPosition(getTableColumns(sessions));
+
+export function prepareRefreshTokenStatements(db: SqliteDb) {
+  // Hot path (exchange and refresh): raw, see SqliteDb.
+  const insert = db.$client.prepare<NewRefreshTokenRow>(
+    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at)
+     VALUES (@id, @hash, @sessionId, @createdAt, @expiresAt)`,
+  );
+  // Hot path (refresh). The token, its session and its successor in one row, read by position.
+  const viewByHash = db.$client
+    .prepare<[string], unknown[]>(
+      `SELECT ${tokenColumns.list('t')}, ${sessionColumns.list('s')}, ${tokenColumns.list('n')}
+       FROM refresh_tokens t
+       JOIN sessions s ON s.id = t.session_id
+       LEFT JOIN refresh_tokens n ON n.id = t.successor_id
+       WHERE t.hash = ?`,
+    )
+    .raw();
+  // Hot path (refresh). The compare-and-set of rotation: only an unspent, unexpired token of a live session is
+  // spent, so of two concurrent rotations exactly one gets the row back. The session check is a
+  // correlated EXISTS (one primary-key probe); `session_id IN (SELECT id FROM sessions WHERE …)`
+  // plans as a list of every live session, built on each call.
+  const spend = db.$client.prepare<
+    { tokenId: string; now: EpochMs; successorId: string; successorBox: Uint8Array },
+    Pick<RefreshTokenRow, 'sessionId'>
+  >(
+    `UPDATE refresh_tokens
+     SET spent_at = @now, successor_id = @successorId, successor_box = @successorBox
+     WHERE id = @tokenId AND spent_at IS NULL AND expires_at > @now
+       AND EXISTS (
+         SELECT 1 FROM sessions s
+         WHERE s.id = refresh_tokens.session_id AND s.revoked_at IS NULL AND s.expires_at > @now)
+     RETURNING session_id AS sessionId`,
+  );
+  const clearBoxes = db
+    .update(refreshTokens)
+    .set({ successorBox: null })
+    .where(
+      and(
+        isNotNull(refreshTokens.successorBox),
+        lt(refreshTokens.spentAt, sql.placeholder('boxedBefore')),
+      ),
+    )
+    .prepare();
+
+  return {
+    insert: (row: NewRefreshTokenRow) => {
+      insert.run(row);
+    },
+    findView: (hash: string): RefreshTokenView | undefined => {
+      const row = viewByHash.get(hash);
+      if (row === undefined) return undefined;
+      const successorAt = tokenColumns.count + sessionColumns.count;
+      return {
+        token: toRefreshToken(tokenColumns.read(row, 0)),
+        session: toSession(sessionColumns.read(row, tokenColumns.count)),
+        // The LEFT JOIN found no successor: the token was never rotated.
+        successor:
+          row[successorAt] === null ? null : toRefreshToken(tokenColumns.read(row, successorAt)),
+      };
+    },
+    /**
+     * Marks the token spent by `successor` if it is unspent, unexpired at `now` and its session is
+     * live; returns the session id then, undefined (writing nothing) otherwise.
+     */
+    spend: (input: {
+      tokenId: string;
+      now: EpochMs;
+      successor: NewRefreshToken;
+      successorBox: Uint8Array;
+    }): string | undefined =>
+      spend.get({
+        tokenId: input.tokenId,
+        now: input.now,
+        successorId: input.successor.id,
+        successorBox: input.successorBox,
+      })?.sessionId,
+    /** Drops the sealed successors of tokens spent before `boxedBefore`. */
+    clearSuccessorBoxes: (boxedBefore: EpochMs) => {
+      clearBoxes.run({ boxedBefore });
+    },
+  };
+}
