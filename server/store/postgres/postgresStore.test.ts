@@ -19,20 +19,32 @@ describe.runIf(withPostgres)('PostgreSQL store', () => {
     await migrated.drop();
   });
 
-  /** A store on a database of its own, copied from the migrated one and dropped on close. */
-  const openFresh = async (): Promise<Store> => {
+  /** Short, so the admin-change tests hear quickly (NOTIFY usually beats it). */
+  const adminChangePollMs = 20;
+
+  /** A database of its own, copied from the migrated one: one store, more on demand, dropped after. */
+  const openDatabase = async () => {
     const database = await createTestDatabase('store', { template: migrated });
-    const store = await openPostgresStore({ url: database.url });
-    return {
-      ...store,
+    const others: Store[] = [];
+    const first = await openPostgresStore({ url: database.url, adminChangePollMs });
+    const store: Store = {
+      ...first,
       close: async () => {
-        await store.close();
+        await first.close();
+        await Promise.all(others.map((other) => other.close()));
         await database.drop();
       },
     };
+    const openAnother = async () => {
+      const another = await openPostgresStore({ url: database.url, adminChangePollMs });
+      others.push(another);
+      return another;
+    };
+    return { store, openAnother };
   };
+  const openFresh = async (): Promise<Store> => (await openDatabase()).store;
 
-  describeStoreConformance('PostgreSQL', openFresh);
+  describeStoreConformance('PostgreSQL', { open: openDatabase, adminChangePollMs });
 
   it('touchSecretKey skips the write while the last recorded use is under a minute old', async () => {
     const store = await openFresh();
