@@ -65,6 +65,7 @@ async function main() {
     force.unref();
     server.close(() => {
       maintenance.stop();
+      app.close();
       keys.stop();
       Promise.all([store.close(), redis?.close()]).then(
         () => process.exit(0),

@@ -43,12 +43,22 @@ export interface AppDeps {
 export interface App {
   express: Express;
   widgets: WidgetDirectory;
+  /** Stops following admin changes; call before closing the store. */
+  close(): void;
 }
 
 /** Builds the HTTP application from its dependencies; nothing here reads the environment. */
 export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const widgets = createWidgetDirectory({ store: deps.store, clock: deps.clock, ttlMs: deps.widgetCacheTtlMs ?? 2000 });
+  // A widget, key or signing-key change committed anywhere (another instance, the admin CLI)
+  // reaches this process within the store's poll interval instead of the cache's TTL.
+  const stopFollowingAdminChanges = deps.store.onAdminChange(() => {
+    widgets.invalidate();
+    deps.keys.reload().catch(() => {
+      // The keys already loaded keep serving; the periodic reload and /readyz cover the database.
+    });
+  });
   const events = securityEventLog(logger);
   const shared: Omit<FlowDeps, 'events'> = { store: deps.store, keys: deps.keys, clock: deps.clock, config: deps.config, widgets };
   const depsFor: RequestFlowDeps = (res) => ({ ...shared, events: events(requestIdOf(res)) });
@@ -83,5 +93,5 @@ export function createApp(deps: AppDeps): App {
   for (const handler of routes.middleware) app.use(handler);
   app.use(notFoundOrMethodNotAllowed);
   app.use(createErrorHandler(logger, requestLog));
-  return { express: app, widgets };
+  return { express: app, widgets, close: stopFollowingAdminChanges };
 }

@@ -109,6 +109,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      app.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
       if (contractViolations.length > 0) {
