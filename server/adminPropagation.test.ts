@@ -18,14 +18,22 @@ import { killAll, startServerProcess, type ServerProcess } from './test-support/
 const ORIGIN = 'http://localhost:3000';
 
 const admin = (databaseUrl: string, ...args: string[]) =>
-  promisify(execFile)('npm', ['run', '--silent', 'admin', '--', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
+  promisify(execFile)('npm', ['run', '--silent', 'admin', '--', ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
 
 /** Polls `check` on every server until it holds everywhere; the delay of each from `since`. */
-async function delaysUntil(servers: readonly ServerProcess[], since: number, check: (baseUrl: string) => Promise<boolean>, limitMs: number) {
+async function delaysUntil(
+  servers: readonly ServerProcess[],
+  since: number,
+  check: (baseUrl: string) => Promise<boolean>,
+  limitMs: number,
+) {
   return Promise.all(
     servers.map(async (server) => {
       while (!(await check(server.baseUrl))) {
-        if (performance.now() - since > limitMs) throw new Error(`${server.baseUrl} did not see the change within ${limitMs} ms`);
+        if (performance.now() - since > limitMs)
+          throw new Error(`${server.baseUrl} did not see the change within ${limitMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return Math.round(performance.now() - since);
@@ -40,7 +48,10 @@ describe('admin changes reach every server process on one SQLite file', () => {
 
   beforeAll(async () => {
     await openStore({ url: databaseUrl }).then((store) => store.close());
-    servers = await Promise.all([startServerProcess({ DATABASE_URL: databaseUrl }), startServerProcess({ DATABASE_URL: databaseUrl })]);
+    servers = await Promise.all([
+      startServerProcess({ DATABASE_URL: databaseUrl }),
+      startServerProcess({ DATABASE_URL: databaseUrl }),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -50,13 +61,26 @@ describe('admin changes reach every server process on one SQLite file', () => {
 
   it('a widget disabled through the CLI is refused by both servers within 1 s', async () => {
     const store = await openStore({ url: databaseUrl });
-    const { client_key: clientKey } = await createWidget({ store, clock: systemClock }, { name: 'Doomed', origins: [], mode: 'test', guestEnabled: true }).finally(() => store.close());
-    const config = (baseUrl: string) => fetch(`${baseUrl}${PATHS.config}?client_key=${clientKey}`, { headers: { origin: ORIGIN } }).then((res) => res.status);
+    const { client_key: clientKey } = await createWidget(
+      { store, clock: systemClock },
+      { name: 'Doomed', origins: [], mode: 'test', guestEnabled: true },
+    ).finally(() => store.close());
+    const config = (baseUrl: string) =>
+      fetch(`${baseUrl}${PATHS.config}?client_key=${clientKey}`, {
+        headers: { origin: ORIGIN },
+      }).then((res) => res.status);
     expect(await Promise.all(servers.map((s) => config(s.baseUrl)))).toEqual([200, 200]);
 
     await admin(databaseUrl, 'widget', 'disable', clientKey);
-    const delays = await delaysUntil(servers, performance.now(), async (baseUrl) => (await config(baseUrl)) === 404, 5000);
-    console.log(`admin propagation (SQLite, two processes): widget disable seen after ${delays.join(' / ')} ms`);
+    const delays = await delaysUntil(
+      servers,
+      performance.now(),
+      async (baseUrl) => (await config(baseUrl)) === 404,
+      5000,
+    );
+    console.log(
+      `admin propagation (SQLite, two processes): widget disable seen after ${delays.join(' / ')} ms`,
+    );
     expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
   }, 30_000);
 
@@ -64,11 +88,15 @@ describe('admin changes reach every server process on one SQLite file', () => {
     const { stdout } = await admin(databaseUrl, 'signing-key', 'rotate');
     const { kid } = JSON.parse(stdout) as { kid: string };
     const publishes = async (baseUrl: string) => {
-      const jwks = (await (await fetch(`${baseUrl}${PATHS.jwks}`)).json()) as { keys: { kid: string }[] };
+      const jwks = (await (await fetch(`${baseUrl}${PATHS.jwks}`)).json()) as {
+        keys: { kid: string }[];
+      };
       return jwks.keys.some((key) => key.kid === kid);
     };
     const delays = await delaysUntil(servers, performance.now(), publishes, 10_000);
-    console.log(`admin propagation (SQLite, two processes): rotated key in the JWKS after ${delays.join(' / ')} ms`);
+    console.log(
+      `admin propagation (SQLite, two processes): rotated key in the JWKS after ${delays.join(' / ')} ms`,
+    );
     expect(Math.max(...delays)).toBeLessThanOrEqual(5000);
   }, 30_000);
 });
