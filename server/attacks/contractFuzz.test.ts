@@ -58,36 +58,40 @@ interface Material {
   refreshTokens: string[];
 }
 
-const it = serverTest.extend('material', { scope: 'file' }, async ({ server }): Promise<Material> => {
-  const live = await server.createWidget({ origins: [ORIGIN] });
-  const test = await server.createWidget({
-    origins: [ORIGIN],
-    mode: 'test',
-    accountId: live.accountId,
-  });
-  const disabled = await server.createWidget({ origins: [ORIGIN] });
-  const noGuests = await server.createWidget({ origins: [ORIGIN], guestEnabled: false });
-  await setWidgetDisabled({ store: server.store, clock: server.clock }, disabled.clientKey, true);
-  const keys = {
-    live: live.clientKey,
-    test: test.clientKey,
-    disabled: disabled.clientKey,
-    noGuests: noGuests.clientKey,
-    secret: live.secretKey,
-    otherSecret: noGuests.secretKey,
-    testSecret: `sk_test_kt_${'0'.repeat(46)}`,
-  };
-  const visitorTokens: string[] = [];
-  const refreshTokens: string[] = [];
-  for (let i = 0; i < 20; i += 1) {
-    visitorTokens.push((await guestToken(server, keys.live)).token);
-    visitorTokens.push(
-      visitorBody(await mintUser(server, keys.live, keys.secret, { user_id: `u_${i}` })).token,
-    );
-    refreshTokens.push((await guestSession(server, keys.live)).refresh_token);
-  }
-  return { keys, visitorTokens, refreshTokens };
-});
+const it = serverTest.extend(
+  'material',
+  { scope: 'file' },
+  async ({ server }): Promise<Material> => {
+    const live = await server.createWidget({ origins: [ORIGIN] });
+    const test = await server.createWidget({
+      origins: [ORIGIN],
+      mode: 'test',
+      accountId: live.accountId,
+    });
+    const disabled = await server.createWidget({ origins: [ORIGIN] });
+    const noGuests = await server.createWidget({ origins: [ORIGIN], guestEnabled: false });
+    await setWidgetDisabled({ store: server.store, clock: server.clock }, disabled.clientKey, true);
+    const keys = {
+      live: live.clientKey,
+      test: test.clientKey,
+      disabled: disabled.clientKey,
+      noGuests: noGuests.clientKey,
+      secret: live.secretKey,
+      otherSecret: noGuests.secretKey,
+      testSecret: `sk_test_kt_${'0'.repeat(46)}`,
+    };
+    const visitorTokens: string[] = [];
+    const refreshTokens: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      visitorTokens.push((await guestToken(server, keys.live)).token);
+      visitorTokens.push(
+        visitorBody(await mintUser(server, keys.live, keys.secret, { user_id: `u_${i}` })).token,
+      );
+      refreshTokens.push((await guestSession(server, keys.live)).refresh_token);
+    }
+    return { keys, visitorTokens, refreshTokens };
+  },
+);
 
 const countRows = async (server: TestServer): Promise<Record<string, number>> =>
   Object.fromEntries(
@@ -470,7 +474,10 @@ describe('contract fuzzing', () => {
     ['the fixed seed', FIXED_SEED],
     ['a random seed', randomSeed],
   ] as const) {
-    it(`answers ${RUNS_PER_SEED} generated and mutated requests with ${name} within the contract, never a 5xx, refusals changing nothing`, async ({ server, material }) => {
+    it(`answers ${RUNS_PER_SEED} generated and mutated requests with ${name} within the contract, never a 5xx, refusals changing nothing`, async ({
+      server,
+      material,
+    }) => {
       // Printed so a failure can be replayed: fc.assert(…, { seed }).
       console.log(`contract fuzz: ${name} = ${seed}`);
       const { requests, statuses } = await fuzz(server, material, seed);

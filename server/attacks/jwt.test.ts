@@ -84,8 +84,13 @@ function refusedAtExchange(attacks: Attack[]) {
 }
 
 describe('control', () => {
-  it('accepts a token this harness forges with the server key and sane claims (so the refusals below are meaningful)', async ({ server, widget }) => {
-    sessionBody(await exchange(server, signedByServer(server, {}, claims({ server, widget })), ORIGIN));
+  it('accepts a token this harness forges with the server key and sane claims (so the refusals below are meaningful)', async ({
+    server,
+    widget,
+  }) => {
+    sessionBody(
+      await exchange(server, signedByServer(server, {}, claims({ server, widget })), ORIGIN),
+    );
   });
 });
 
@@ -188,7 +193,11 @@ describe('keys named by the token (RFC 8725 §3.10: jwk, jku, x5u, x5c)', () => 
     {
       name: 'an x5u header pointing at a listener',
       token: (t) =>
-        signedByAttacker(attacker, { kid: attackerKid, x5u: `${listener.url}/cert.pem` }, claims(t)),
+        signedByAttacker(
+          attacker,
+          { kid: attackerKid, x5u: `${listener.url}/cert.pem` },
+          claims(t),
+        ),
     },
     {
       name: 'a jku header on a server-signed token',
@@ -431,8 +440,15 @@ describe('other serialisations: JWE and JSON', () => {
     },
   ]);
 
-  it('refuses a JSON-serialised token sent as an object instead of a string', async ({ server, widget }) => {
-    const [protectedHeader, payload, signature] = signedByServer(server, {}, claims({ server, widget })).split('.');
+  it('refuses a JSON-serialised token sent as an object instead of a string', async ({
+    server,
+    widget,
+  }) => {
+    const [protectedHeader, payload, signature] = signedByServer(
+      server,
+      {},
+      claims({ server, widget }),
+    ).split('.');
     const res = await exchange(server, { protected: protectedHeader, payload, signature }, ORIGIN);
     expectError(res, 400, MSG_TOKEN);
   });
@@ -471,7 +487,11 @@ describe('tokens of the wrong type at each endpoint (RFC 8725 §3.11)', () => {
     {
       name: 'an audience list that includes the visitor audience',
       token: (t) =>
-        signedByServer(t.server, {}, claims(t, { aud: ['kataven:widget-exchange', 'kataven:connect'] })),
+        signedByServer(
+          t.server,
+          {},
+          claims(t, { aud: ['kataven:widget-exchange', 'kataven:connect'] }),
+        ),
     },
     {
       name: 'another issuer',
@@ -506,16 +526,22 @@ describe('tokens of the wrong type at each endpoint (RFC 8725 §3.11)', () => {
     },
     {
       name: 'a refresh token in upper case',
-      token: async (t) => (await guestSession(t.server, t.widget.clientKey)).refresh_token.toUpperCase(),
+      token: async (t) =>
+        (await guestSession(t.server, t.widget.clientKey)).refresh_token.toUpperCase(),
     },
     {
       name: 'a refresh token with one character changed',
-      token: async (t) => `${(await guestSession(t.server, t.widget.clientKey)).refresh_token.slice(0, -1)}0`,
+      token: async (t) =>
+        `${(await guestSession(t.server, t.widget.clientKey)).refresh_token.slice(0, -1)}0`,
     },
   ];
   for (const attack of refusedAtRefresh) {
     it(`refuses ${attack.name} at refresh`, async ({ server, widget }) => {
-      expectError(await refresh(server, await attack.token({ server, widget }), ORIGIN), 400, MSG_REFRESH);
+      expectError(
+        await refresh(server, await attack.token({ server, widget }), ORIGIN),
+        400,
+        MSG_REFRESH,
+      );
     });
   }
 });
@@ -533,16 +559,22 @@ describe('time claims (RFC 7519 §4.1.4–4.1.6, max age)', () => {
     },
     {
       name: 'a token issued in the future (iat + 60 s)',
-      token: (t) => signedByServer(t.server, {}, claims(t, { iat: now(t) + 60, exp: now(t) + 180 })),
+      token: (t) =>
+        signedByServer(t.server, {}, claims(t, { iat: now(t) + 60, exp: now(t) + 180 })),
     },
     {
       name: 'a token issued far in the future (iat + 10 years)',
       token: (t) =>
-        signedByServer(t.server, {}, claims(t, { iat: now(t) + 315_360_000, exp: now(t) + 315_360_120 })),
+        signedByServer(
+          t.server,
+          {},
+          claims(t, { iat: now(t) + 315_360_000, exp: now(t) + 315_360_120 }),
+        ),
     },
     {
       name: 'a token older than the maximum age with a far exp',
-      token: (t) => signedByServer(t.server, {}, claims(t, { iat: now(t) - 600, exp: now(t) + 3600 })),
+      token: (t) =>
+        signedByServer(t.server, {}, claims(t, { iat: now(t) - 600, exp: now(t) + 3600 })),
     },
     {
       name: 'a token without exp',
@@ -577,14 +609,20 @@ describe('time claims (RFC 7519 §4.1.4–4.1.6, max age)', () => {
 });
 
 describe('replay of a re-encoded (malleated, s → n − s) signature after first use', () => {
-  it('refuses the malleated copy within the grace window and leaves the first session alive', async ({ server, widget: { clientKey } }) => {
+  it('refuses the malleated copy within the grace window and leaves the first session alive', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     expectError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
-  it('refuses the malleated copy after the grace window and revokes the session the first exchange created', async ({ server, widget: { clientKey } }) => {
+  it('refuses the malleated copy after the grace window and revokes the session the first exchange created', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance((server.config.refreshReuseGraceSeconds + 1) * 1000);
@@ -592,7 +630,10 @@ describe('replay of a re-encoded (malleated, s → n − s) signature after firs
     expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('refuses the malleated copy first presented before the original: only one of the two ever exchanges', async ({ server, widget: { clientKey } }) => {
+  it('refuses the malleated copy first presented before the original: only one of the two ever exchanges', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     sessionBody(await exchange(server, malleateSignature(visitor.token), ORIGIN));
     expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
