@@ -26,27 +26,33 @@ export interface ServerTestOptions {
   widget?: Partial<CreateWidgetInput>;
 }
 
+/**
+ * A fixture function that starts a test server and closes it (contract audit included) when its
+ * scope ends: for a file that needs a second server with other settings next to `server`.
+ */
+export function startedServer(options: TestServerOptions = {}) {
+  return async ({}, { onCleanup }: { onCleanup: (cleanup: () => Promise<void>) => void }) => {
+    const server = await startTestServer(options);
+    onCleanup(() => server.close());
+    return server;
+  };
+}
+
 /** One server and one default widget for the whole test file. */
 export function serverTestWith(options: ServerTestOptions = {}) {
   return test
-    .extend('server', { scope: 'file' }, async ({}, { onCleanup }) => {
-      const server = await startTestServer(options.server);
-      onCleanup(() => server.close());
-      return server;
-    })
-    .extend('widget', { scope: 'file' }, ({ server }): Promise<TestWidget> =>
-      server.createWidget(options.widget),
+    .extend('server', { scope: 'file' }, startedServer(options.server))
+    .extend(
+      'widget',
+      { scope: 'file' },
+      ({ server }): Promise<TestWidget> => server.createWidget(options.widget),
     );
 }
 
 /** A server and its default widget made for each test, closed after it. */
 export function freshServerTestWith(options: ServerTestOptions = {}) {
   return test
-    .extend('server', async ({}, { onCleanup }) => {
-      const server = await startTestServer(options.server);
-      onCleanup(() => server.close());
-      return server;
-    })
+    .extend('server', startedServer(options.server))
     .extend('widget', ({ server }): Promise<TestWidget> => server.createWidget(options.widget));
 }
 
