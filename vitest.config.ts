@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Checks PostgreSQL (TEST_DATABASE_URL) and Redis (TEST_REDIS_URL) once per run.
+    globalSetup: ['server/test-support/globalSetup.ts'],
   },
 });

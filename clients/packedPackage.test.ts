@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import * as z from 'zod';
-import { startTestServer, type TestServer } from '../server/test-support/startTestServer.js';
+import { serverTestWith } from '../server/test-support/serverTest.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -32,8 +32,6 @@ const Lockfile = z.object({
 
 let dir: string;
 let consumer: string;
-let server: TestServer;
-let widget: { clientKey: string; secretKey: string };
 
 /**
  * The consumer pins the same dependency versions the repository was tested with (its own
@@ -162,8 +160,6 @@ async function npm(args: string[], cwd: string) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kataven-pack-'));
-  server = await startTestServer();
-  widget = await server.createWidget({ mode: 'test', origins: [] });
 
   // `npm pack` runs `prepack` (the build) as it would before publishing.
   const packed = await npm(['pack', '--json', '--pack-destination', dir], REPO);
@@ -196,13 +192,17 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-afterAll(async () => {
-  await server.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const it = serverTestWith({ widget: { mode: 'test', origins: [] } });
+
 describe('the packed package, installed in a consumer project', () => {
-  it('imports ./contract, ./node and ./browser from ESM and mints a token with the Node client', async () => {
+  it('imports ./contract, ./node and ./browser from ESM and mints a token with the Node client', async ({
+    server,
+    widget,
+  }) => {
     const { stdout } = await run(process.execPath, ['run.mjs'], {
       cwd: consumer,
       env: {

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
+import { afterEach, describe, expect } from 'vitest';
+import { serverTest } from '../../server/test-support/serverTest.js';
 import {
   startScriptedServer,
   type Reply,
@@ -11,19 +11,7 @@ import { createServerClient, KatavenError, type ServerClientOptions } from './in
 const SHOP = 'https://shop.example.com';
 const WELL_FORMED_UNKNOWN_KEY = `sk_test_kt_${'A'.repeat(40)}000000`;
 
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
 const scripted: ScriptedServer[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ clientKey, secretKey } = await server.createWidget({ origins: [SHOP] }));
-});
-
-afterAll(async () => {
-  await server.close();
-});
 
 afterEach(async () => {
   await Promise.all(scripted.splice(0).map((s) => s.close()));
@@ -35,11 +23,16 @@ async function scriptedServer(replies: Reply[]): Promise<ScriptedServer> {
   return s;
 }
 
-const forwardToLive = (): Reply => ({ forwardTo: server.baseUrl });
-
-function client(overrides: Partial<ServerClientOptions> = {}) {
-  return createServerClient({ baseUrl: server.baseUrl, secretKey, ...overrides });
-}
+const it = serverTest
+  /** A client of the live test server, with the widget's secret key unless overridden. */
+  .extend(
+    'client',
+    ({ server, widget }) =>
+      (overrides: Partial<ServerClientOptions> = {}) =>
+        createServerClient({ baseUrl: server.baseUrl, secretKey: widget.secretKey, ...overrides }),
+  )
+  /** A scripted reply that passes the request on to the live test server. */
+  .extend('forwardToLive', ({ server }) => (): Reply => ({ forwardTo: server.baseUrl }));
 
 async function failure(promise: Promise<unknown>): Promise<KatavenError> {
   const error = await promise.then(
@@ -60,7 +53,10 @@ function everythingIn(error: KatavenError): string {
 }
 
 describe('createServerClient().createUserToken', () => {
-  it('mints a user visitor token on the live server, typed as the contract says', async () => {
+  it('mints a user visitor token on the live server, typed as the contract says', async ({
+    client,
+    widget: { clientKey },
+  }) => {
     const visitor = await client().createUserToken({
       client_key: clientKey,
       user_id: 'u_123',
@@ -74,7 +70,11 @@ describe('createServerClient().createUserToken', () => {
     expect(visitor.expires_in).toBeGreaterThan(0);
   });
 
-  it('works with a baseUrl that ends in a slash', async () => {
+  it('works with a baseUrl that ends in a slash', async ({
+    server,
+    client,
+    widget: { clientKey },
+  }) => {
     const visitor = await client({ baseUrl: `${server.baseUrl}/` }).createUserToken({
       client_key: clientKey,
       user_id: 'u_1',
@@ -82,7 +82,11 @@ describe('createServerClient().createUserToken', () => {
     expect(visitor.user_id).toBe('u_1');
   });
 
-  it('sends its requests through the fetch it is given', async () => {
+  it('sends its requests through the fetch it is given', async ({
+    server,
+    client,
+    widget: { clientKey },
+  }) => {
     const urls: string[] = [];
     const countingFetch: typeof fetch = (input, init) => {
       urls.push(input instanceof Request ? input.url : String(input));
@@ -96,7 +100,10 @@ describe('createServerClient().createUserToken', () => {
   });
 
   describe('maps each answer of the live server to its KatavenError code', () => {
-    it('invalid_api_key (401) for an unknown secret key', async () => {
+    it('invalid_api_key (401) for an unknown secret key', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const error = await failure(
         client({ secretKey: WELL_FORMED_UNKNOWN_KEY }).createUserToken({
           client_key: clientKey,
@@ -110,14 +117,20 @@ describe('createServerClient().createUserToken', () => {
       });
     });
 
-    it('invalid_api_key (401) for a client key sent as the secret key', async () => {
+    it('invalid_api_key (401) for a client key sent as the secret key', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const error = await failure(
         client({ secretKey: clientKey }).createUserToken({ client_key: clientKey, user_id: 'u' }),
       );
       expect(error.code).toBe('invalid_api_key');
     });
 
-    it('missing_user_fields (400) for an empty user_id', async () => {
+    it('missing_user_fields (400) for an empty user_id', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const error = await failure(client().createUserToken({ client_key: clientKey, user_id: '' }));
       expect({ status: error.status, code: error.code, message: error.message }).toEqual({
         status: 400,
@@ -126,7 +139,7 @@ describe('createServerClient().createUserToken', () => {
       });
     });
 
-    it('invalid_client_key (400) for a malformed client key', async () => {
+    it('invalid_client_key (400) for a malformed client key', async ({ client }) => {
       const error = await failure(
         client().createUserToken({ client_key: 'pk_nope', user_id: 'u' }),
       );
@@ -137,7 +150,10 @@ describe('createServerClient().createUserToken', () => {
       });
     });
 
-    it('invalid_request (400) with the field reason for another invalid field', async () => {
+    it('invalid_request (400) with the field reason for another invalid field', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const error = await failure(
         client().createUserToken({ client_key: clientKey, user_id: 'u', name: 'x'.repeat(129) }),
       );
@@ -148,7 +164,7 @@ describe('createServerClient().createUserToken', () => {
       });
     });
 
-    it('unknown_client_key (404) for a widget of another account', async () => {
+    it('unknown_client_key (404) for a widget of another account', async ({ server, client }) => {
       const other = await server.createWidget({ origins: [SHOP] });
       const error = await failure(
         client().createUserToken({ client_key: other.clientKey, user_id: 'u' }),
@@ -162,7 +178,11 @@ describe('createServerClient().createUserToken', () => {
   });
 
   describe('retries', () => {
-    it('waits as long as Retry-After says after a 429, then succeeds', async () => {
+    it('waits as long as Retry-After says after a 429, then succeeds', async ({
+      client,
+      forwardToLive,
+      widget: { clientKey, secretKey },
+    }) => {
       const upstream = await scriptedServer([
         { status: 429, headers: { 'retry-after': '1' }, body: 'Too many requests' },
         forwardToLive(),
@@ -179,7 +199,11 @@ describe('createServerClient().createUserToken', () => {
       expect(second?.headers.authorization).toBe(`Bearer ${secretKey}`);
     });
 
-    it('retries 5xx answers and a dropped connection, up to maxRetries', async () => {
+    it('retries 5xx answers and a dropped connection, up to maxRetries', async ({
+      client,
+      forwardToLive,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer([
         { status: 503, body: 'Database unavailable' },
         'drop',
@@ -193,7 +217,10 @@ describe('createServerClient().createUserToken', () => {
       expect(upstream.requests).toHaveLength(3);
     });
 
-    it('gives up after maxRetries with the last error: server_error for a 500', async () => {
+    it('gives up after maxRetries with the last error: server_error for a 500', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer([{ status: 500, body: 'Internal server error' }]);
       const error = await failure(
         client({ baseUrl: upstream.baseUrl, maxRetries: 1 }).createUserToken({
@@ -209,7 +236,10 @@ describe('createServerClient().createUserToken', () => {
       expect(upstream.requests).toHaveLength(2);
     });
 
-    it('reports rate_limited with retryAfter instead of waiting longer than its cap', async () => {
+    it('reports rate_limited with retryAfter instead of waiting longer than its cap', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer([
         { status: 429, headers: { 'retry-after': '120' }, body: 'Too many requests' },
       ]);
@@ -227,7 +257,11 @@ describe('createServerClient().createUserToken', () => {
       expect(upstream.requests).toHaveLength(1);
     });
 
-    it('never retries other 4xx answers', async () => {
+    it('never retries other 4xx answers', async ({
+      client,
+      forwardToLive,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer([forwardToLive()]);
       const error = await failure(
         client({
@@ -240,7 +274,10 @@ describe('createServerClient().createUserToken', () => {
       expect(upstream.requests).toHaveLength(1);
     });
 
-    it('reports network_error (status 0) when nothing answers', async () => {
+    it('reports network_error (status 0) when nothing answers', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer(['drop']);
       const error = await failure(
         client({ baseUrl: upstream.baseUrl, maxRetries: 1 }).createUserToken({
@@ -257,7 +294,10 @@ describe('createServerClient().createUserToken', () => {
   });
 
   describe('timeouts', () => {
-    it('aborts an attempt after timeoutMs and reports network_error', async () => {
+    it('aborts an attempt after timeoutMs and reports network_error', async ({
+      client,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer(['hang']);
       const error = await failure(
         client({ baseUrl: upstream.baseUrl, timeoutMs: 200, maxRetries: 0 }).createUserToken({
@@ -273,7 +313,11 @@ describe('createServerClient().createUserToken', () => {
       expect(upstream.requests).toHaveLength(1);
     });
 
-    it('gives each retry its own timeout and succeeds when an attempt is answered', async () => {
+    it('gives each retry its own timeout and succeeds when an attempt is answered', async ({
+      client,
+      forwardToLive,
+      widget: { clientKey },
+    }) => {
       const upstream = await scriptedServer(['hang', forwardToLive()]);
       const visitor = await client({
         baseUrl: upstream.baseUrl,
@@ -289,7 +333,10 @@ describe('createServerClient().createUserToken', () => {
   });
 
   describe('the secret key', () => {
-    it('never appears in an error, whatever went wrong', async () => {
+    it('never appears in an error, whatever went wrong', async ({
+      client,
+      widget: { clientKey, secretKey },
+    }) => {
       const hanging = await scriptedServer(['hang']);
       const dropping = await scriptedServer(['drop']);
       const failing = await scriptedServer([{ status: 500, body: 'Internal server error' }]);
@@ -327,13 +374,13 @@ describe('createServerClient().createUserToken', () => {
       }
     });
 
-    it('is not reachable from the client object', () => {
+    it('is not reachable from the client object', ({ client, widget: { secretKey } }) => {
       const kataven = client();
       expect(inspect(kataven, { depth: 10, showHidden: true })).not.toContain(secretKey);
       expect(JSON.stringify(kataven)).not.toContain(secretKey);
     });
 
-    it('is required: an empty one is refused before any request', () => {
+    it('is required: an empty one is refused before any request', ({ server }) => {
       expect(() => createServerClient({ baseUrl: server.baseUrl, secretKey: '' })).toThrow(
         TypeError,
       );

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { rotateSigningKey } from '../../server/admin/index.js';
 import {
   ORIGIN,
@@ -13,23 +13,11 @@ import {
   visitorBody,
   withServer,
 } from '../../server/test-support/flowsHelpers.js';
-import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
+import { serverTest as it } from '../../server/test-support/serverTest.js';
+import type { TestServer } from '../../server/test-support/startTestServer.js';
 import { freePort } from '../test-support/freePort.js';
 import { startScriptedServer } from '../test-support/scriptedServer.js';
 import { KatavenError, verifySessionToken, type VerifySessionTokenOptions } from './index.js';
-
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] }));
-});
-
-afterAll(async () => {
-  await server.close();
-});
 
 const optionsFor = (
   s: TestServer,
@@ -58,8 +46,12 @@ async function expectInvalid(token: string, options: VerifySessionTokenOptions):
   });
 }
 
-/** A guest session minted while the server's clock reads `offsetMs` from now. */
-async function sessionTokenMintedAt(s: TestServer, offsetMs: number): Promise<string> {
+/** A guest session for the widget, minted while the server's clock reads `offsetMs` from now. */
+async function sessionTokenMintedAt(
+  s: TestServer,
+  clientKey: string,
+  offsetMs: number,
+): Promise<string> {
   s.clock.set(Date.now() + offsetMs);
   try {
     return (await guestSession(s, clientKey)).token;
@@ -69,7 +61,10 @@ async function sessionTokenMintedAt(s: TestServer, offsetMs: number): Promise<st
 }
 
 describe('verifySessionToken', () => {
-  it('accepts a real guest session token and returns its typed claims', async () => {
+  it('accepts a real guest session token and returns its typed claims', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const session = await guestSession(server, clientKey);
     const claims = await verifySessionToken(session.token, optionsFor(server));
     expect(claims).toMatchObject({
@@ -84,7 +79,10 @@ describe('verifySessionToken', () => {
     expect(claims.user_id).toBeUndefined();
   });
 
-  it("accepts a signed-in user's session token with the user's claims", async () => {
+  it("accepts a signed-in user's session token with the user's claims", async ({
+    server,
+    widget: { clientKey, secretKey },
+  }) => {
     const visitor = visitorBody(
       await mintUser(server, clientKey, secretKey, {
         user_id: 'u_123',
@@ -115,20 +113,27 @@ describe('verifySessionToken', () => {
     });
   });
 
-  it('rejects a visitor token: it is not a session token', async () => {
+  it('rejects a visitor token: it is not a session token', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     await expectInvalid(visitor.token, optionsFor(server));
   });
 
-  it('rejects an expired token', async () => {
-    const token = await sessionTokenMintedAt(server, -2 * 60 * 60 * 1000);
+  it('rejects an expired token', async ({ server, widget: { clientKey } }) => {
+    const token = await sessionTokenMintedAt(server, clientKey, -2 * 60 * 60 * 1000);
     await expectInvalid(token, optionsFor(server));
   });
 
-  it('allows 30 s of clock skew by default, and exactly what it is told otherwise', async () => {
+  it('allows 30 s of clock skew by default, and exactly what it is told otherwise', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     // Expired about 5 s ago by this machine's clock: within the default tolerance.
     const token = await sessionTokenMintedAt(
       server,
+      clientKey,
       -(server.config.sessionTokenTtlSeconds + 5) * 1000,
     );
     await expect(verifySessionToken(token, optionsFor(server))).resolves.toMatchObject({
@@ -137,8 +142,11 @@ describe('verifySessionToken', () => {
     await expectInvalid(token, optionsFor(server, { clockToleranceSeconds: 0 }));
   });
 
-  it('rejects a token older than maxTokenAgeSeconds even before it expires', async () => {
-    const token = await sessionTokenMintedAt(server, -120_000);
+  it('rejects a token older than maxTokenAgeSeconds even before it expires', async ({
+    server,
+    widget: { clientKey },
+  }) => {
+    const token = await sessionTokenMintedAt(server, clientKey, -120_000);
     await expect(verifySessionToken(token, optionsFor(server))).resolves.toMatchObject({
       kind: 'guest',
     });
@@ -148,7 +156,7 @@ describe('verifySessionToken', () => {
     );
   });
 
-  it('rejects a token from another issuer, even one whose keys it is given', async () => {
+  it('rejects a token from another issuer, even one whose keys it is given', async ({ server }) => {
     await withServer({ env: { KATAVEN_ISSUER: 'http://other-issuer.test' } }, async (other) => {
       const { clientKey: otherKey } = await other.createWidget({ origins: [ORIGIN] });
       const foreign = await guestSession(other, otherKey);
@@ -160,7 +168,10 @@ describe('verifySessionToken', () => {
     });
   });
 
-  it('rejects a tampered token: a changed signature or a changed claim', async () => {
+  it('rejects a tampered token: a changed signature or a changed claim', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const { token } = await guestSession(server, clientKey);
     await expectInvalid(tamperSignature(token), optionsFor(server));
     const [header, payload, signature] = token.split('.');
@@ -174,12 +185,12 @@ describe('verifySessionToken', () => {
     await expectInvalid(`${header ?? ''}.${forged}.${signature ?? ''}`, optionsFor(server));
   });
 
-  it('rejects a token for another audience', async () => {
+  it('rejects a token for another audience', async ({ server, widget: { clientKey } }) => {
     const { token } = await guestSession(server, clientKey);
     await expectInvalid(token, optionsFor(server, { audience: 'kataven:something-else' }));
   });
 
-  it('rejects text that is not a JWT at all', async () => {
+  it('rejects text that is not a JWT at all', async ({ server }) => {
     await expectInvalid('not-a-jwt', optionsFor(server));
     await expectInvalid('', optionsFor(server));
   });
@@ -202,7 +213,10 @@ describe('verifySessionToken', () => {
     });
   });
 
-  it('reports network_error, not invalid_token, when the keys cannot be fetched', async () => {
+  it('reports network_error, not invalid_token, when the keys cannot be fetched', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const { token } = await guestSession(server, clientKey);
     const unreachable = await startScriptedServer(['drop']);
     const failing = await startScriptedServer([{ status: 500, body: 'Internal server error' }]);

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
+import { describe, expect } from 'vitest';
+import { serverTest } from '../../server/test-support/serverTest.js';
+import type { TestServer } from '../../server/test-support/startTestServer.js';
 import { startScriptedServer } from '../test-support/scriptedServer.js';
 import { errorFromResponse, KatavenError, parseRetryAfter } from './katavenError.js';
 import { GUEST } from '../../server/test-support/paths.js';
@@ -7,52 +8,62 @@ import { GUEST } from '../../server/test-support/paths.js';
 const SHOP = 'https://shop.example.com';
 const EVIL = 'https://evil.example';
 
-let server: TestServer;
-let liveKey: string;
-let noGuestKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  liveKey = (await server.createWidget({ origins: [SHOP] })).clientKey;
-  noGuestKey = (await server.createWidget({ origins: [SHOP], guestEnabled: false })).clientKey;
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(server.baseUrl + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: SHOP, ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+/** The live test server, a POST to it from the shop's origin, and its widgets' client keys. */
+interface Live {
+  server: TestServer;
+  post: (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>;
+  liveKey: string;
+  noGuestKey: string;
 }
 
-const cases: { code: string; status: number; message: string; send: () => Promise<Response> }[] = [
+const it = serverTest
+  .extend(
+    'noGuestKey',
+    { scope: 'file' },
+    async ({ server }) =>
+      (await server.createWidget({ origins: [SHOP], guestEnabled: false })).clientKey,
+  )
+  .extend('live', ({ server, widget, noGuestKey }): Live => ({
+    server,
+    post: (path, body, headers = {}) =>
+      fetch(server.baseUrl + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: SHOP, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    liveKey: widget.clientKey,
+    noGuestKey,
+  }));
+
+const cases: {
+  code: string;
+  status: number;
+  message: string;
+  send: (live: Live) => Promise<Response>;
+}[] = [
   {
     code: 'missing_client_key',
     status: 400,
     message: 'Missing client_key',
-    send: () => post(GUEST, {}),
+    send: ({ post }) => post(GUEST, {}),
   },
   {
     code: 'invalid_client_key',
     status: 400,
     message: 'Invalid client_key',
-    send: () => post(GUEST, { client_key: 'pk_live_!' }),
+    send: ({ post }) => post(GUEST, { client_key: 'pk_live_!' }),
   },
   {
     code: 'origin_not_allowed',
     status: 403,
     message: 'Origin not in allowlist for this client_key',
-    send: () => post(GUEST, { client_key: liveKey }, { origin: EVIL }),
+    send: ({ post, liveKey }) => post(GUEST, { client_key: liveKey }, { origin: EVIL }),
   },
   {
     code: 'origin_not_allowed',
     status: 403,
     message: 'Origin not in allowlist',
-    send: () =>
+    send: ({ server, liveKey }) =>
       fetch(`${server.baseUrl}/api/v1/widget/config?client_key=${liveKey}`, {
         headers: { origin: EVIL },
       }),
@@ -61,19 +72,19 @@ const cases: { code: string; status: number; message: string; send: () => Promis
     code: 'guest_disabled',
     status: 403,
     message: 'Guest access is disabled for this client_key',
-    send: () => post(GUEST, { client_key: noGuestKey }),
+    send: ({ post, noGuestKey }) => post(GUEST, { client_key: noGuestKey }),
   },
   {
     code: 'unknown_client_key',
     status: 404,
     message: 'Unknown client_key',
-    send: () => post(GUEST, { client_key: `pk_live_${'Z'.repeat(24)}` }),
+    send: ({ post }) => post(GUEST, { client_key: `pk_live_${'Z'.repeat(24)}` }),
   },
   {
     code: 'invalid_api_key',
     status: 401,
     message: 'Missing or invalid API key',
-    send: () =>
+    send: ({ post, liveKey }) =>
       post(
         '/api/v1/widget/auth/user-token',
         { client_key: liveKey, user_id: 'u' },
@@ -84,51 +95,51 @@ const cases: { code: string; status: number; message: string; send: () => Promis
     code: 'token_expired',
     status: 400,
     message: 'Missing or expired token',
-    send: () => post('/api/v1/widget/auth/exchange', { token: 'a.b.c' }),
+    send: ({ post }) => post('/api/v1/widget/auth/exchange', { token: 'a.b.c' }),
   },
   {
     code: 'refresh_expired',
     status: 400,
     message: 'Missing or expired refresh_token',
-    send: () => post('/api/v1/widget/auth/refresh', { refresh_token: 'rt_unknown' }),
+    send: ({ post }) => post('/api/v1/widget/auth/refresh', { refresh_token: 'rt_unknown' }),
   },
   {
     code: 'invalid_json',
     status: 400,
     message: 'Invalid JSON body',
-    send: () => post(GUEST, '{"client_key":'),
+    send: ({ post }) => post(GUEST, '{"client_key":'),
   },
   {
     code: 'unsupported_media_type',
     status: 415,
     message: 'Content-Type must be application/json',
-    send: () =>
+    send: ({ post }) =>
       post(GUEST, 'client_key=x', { 'content-type': 'application/x-www-form-urlencoded' }),
   },
   {
     code: 'body_too_large',
     status: 413,
     message: 'Request body too large',
-    send: () => post(GUEST, { client_key: 'x'.repeat(20_000) }),
+    send: ({ post }) => post(GUEST, { client_key: 'x'.repeat(20_000) }),
   },
   {
     code: 'not_found',
     status: 404,
     message: 'Not found',
-    send: () => fetch(`${server.baseUrl}/api/v1/nothing`),
+    send: ({ server }) => fetch(`${server.baseUrl}/api/v1/nothing`),
   },
   {
     code: 'method_not_allowed',
     status: 405,
     message: 'Method not allowed',
-    send: () => fetch(server.baseUrl + GUEST),
+    send: ({ server }) => fetch(server.baseUrl + GUEST),
   },
 ];
 
 describe('errorFromResponse', () => {
   for (const { code, status, message, send } of cases) {
-    it(`maps the live server's ${status} "${message}" to ${code}`, async () => {
-      const error = await errorFromResponse(await send());
+    it(`maps the live server's ${status} "${message}" to ${code}`, async ({ live }) => {
+      const error = await errorFromResponse(await send(live));
       expect(error).toBeInstanceOf(KatavenError);
       expect({ status: error.status, code: error.code, message: error.message }).toEqual({
         status,

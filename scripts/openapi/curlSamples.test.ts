@@ -7,9 +7,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { OpenAPIObject, OperationObject } from 'openapi3-ts/oas31';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { EXAMPLE_REFRESH_TOKEN, EXAMPLE_VISITOR_TOKEN } from '../../contract/index.js';
-import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
+import { serverTestWith } from '../../server/test-support/serverTest.js';
 import { SAMPLE_BASE_URL, SECRET_KEY_VARIABLE } from './curlSample.js';
 
 const run = promisify(execFile);
@@ -37,41 +37,36 @@ const exampleClientKey = (() => {
   return key;
 })();
 
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
 const real = { visitorToken: '', refreshToken: '' };
 
-beforeAll(async () => {
-  server = await startTestServer();
+const it = serverTestWith({
   // A test-mode widget: the samples' Origin (http://localhost:3000) is a loopback origin.
-  ({ clientKey, secretKey } = await server.createWidget({
-    mode: 'test',
-    origins: ['https://shop.example.com'],
-  }));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-/** Runs a sample through the shell with the reader's values in place of the examples. */
-async function curl(operationId: string): Promise<{ status: number; body: string }> {
-  const command = sample(operationId)
-    .replaceAll(SAMPLE_BASE_URL, server.baseUrl)
-    .replaceAll(exampleClientKey, clientKey)
-    .replaceAll(EXAMPLE_VISITOR_TOKEN, real.visitorToken)
-    .replaceAll(EXAMPLE_REFRESH_TOKEN, real.refreshToken);
-  const { stdout } = await run('sh', ['-c', `${command} -sS -w '\\n%{http_code}'`], {
-    env: { ...process.env, [SECRET_KEY_VARIABLE]: secretKey },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const cut = stdout.lastIndexOf('\n');
-  return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
-}
+  widget: { mode: 'test', origins: ['https://shop.example.com'] },
+})
+  /** Runs a sample through the shell with the reader's values in place of the examples. */
+  .extend(
+    'curl',
+    ({ server, widget }) =>
+      async (operationId: string): Promise<{ status: number; body: string }> => {
+        const command = sample(operationId)
+          .replaceAll(SAMPLE_BASE_URL, server.baseUrl)
+          .replaceAll(exampleClientKey, widget.clientKey)
+          .replaceAll(EXAMPLE_VISITOR_TOKEN, real.visitorToken)
+          .replaceAll(EXAMPLE_REFRESH_TOKEN, real.refreshToken);
+        const { stdout } = await run('sh', ['-c', `${command} -sS -w '\\n%{http_code}'`], {
+          env: { ...process.env, [SECRET_KEY_VARIABLE]: widget.secretKey },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        const cut = stdout.lastIndexOf('\n');
+        return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
+      },
+  );
 
 describe('the curl samples in openapi.json', () => {
-  it('run the guest handshake: config, guest, exchange, refresh, logout', async () => {
+  it('run the guest handshake: config, guest, exchange, refresh, logout', async ({
+    curl,
+    widget: { clientKey },
+  }) => {
     const config = await curl('getConfig');
     expect(config.status, config.body).toBe(200);
     expect(JSON.parse(config.body)).toMatchObject({ client_key: clientKey });
@@ -92,13 +87,15 @@ describe('the curl samples in openapi.json', () => {
     expect(logout.status, logout.body).toBe(204);
   });
 
-  it('mint a signed-in visitor token with the secret key from the environment', async () => {
+  it('mint a signed-in visitor token with the secret key from the environment', async ({
+    curl,
+  }) => {
     const res = await curl('userToken');
     expect(res.status, res.body).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ user_id: 'u_123', token_type: 'Bearer' });
   });
 
-  it('read the keys, the probes, the description and the reference page', async () => {
+  it('read the keys, the probes, the description and the reference page', async ({ curl }) => {
     for (const operationId of [
       'jwks',
       'healthz',

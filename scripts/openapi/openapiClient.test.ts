@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ESLint } from 'eslint';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test-support/startTestServer.js';
+import { describe, expect } from 'vitest';
+import { serverTest as it } from '../../server/test-support/serverTest.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,16 +48,6 @@ interface HandshakeResult {
   logoutStatus: number;
 }
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
 describe('a client generated from openapi.json (openapi-typescript + openapi-fetch)', () => {
   it('is generated from openapi.json by openapi-typescript', { timeout: 60_000 }, async () => {
     rmSync(join(example, 'generated'), { recursive: true, force: true });
@@ -85,7 +75,9 @@ describe('a client generated from openapi.json (openapi-typescript + openapi-fet
     expect(problems).toEqual([]);
   });
 
-  it('runs the guest and signed-in handshakes against the live server with typed results', async () => {
+  it('runs the guest and signed-in handshakes against the live server with typed results', async ({
+    server,
+  }) => {
     const { clientKey, secretKey } = await server.createWidget({
       mode: 'test',
       origins: ['https://shop.example.com'],

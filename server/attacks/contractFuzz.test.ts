@@ -4,12 +4,11 @@
  * poisoned with NUL and lone surrogates, prototype keys added, the JSON text cut or duplicated,
  * headers swapped. For every request: never a 5xx; every status is one the contract declares for
  * the route; every error is one `text/plain` line the contract allows; and a refused request
- * changes no state (row counts of the security tables, read from the SQLite file read-only).
+ * changes no state (row counts of the security tables, read from the database directly).
  * One fixed seed and one random seed per run, both printed.
  */
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type * as z from 'zod';
 import {
   contract,
@@ -28,7 +27,8 @@ import {
   visitorBody,
 } from '../test-support/flowsHelpers.js';
 import { request, type TestResponse } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest } from '../test-support/serverTest.js';
+import type { TestServer } from '../test-support/startTestServer.js';
 
 const FIXED_SEED = 5_2026;
 const RUNS_PER_SEED = 2_100;
@@ -43,92 +43,96 @@ interface FuzzRequest {
   headers: Record<string, string>;
 }
 
-let server: TestServer;
-let db: Database.Database;
-let countRows: () => Record<string, number>;
-const keys = {
-  live: '',
-  test: '',
-  disabled: '',
-  noGuests: '',
-  secret: '',
-  otherSecret: '',
-  testSecret: '',
-};
-const visitorTokens: string[] = [];
-const refreshTokens: string[] = [];
+/** Real keys and tokens on the fuzzed server, so generated requests reach the success paths too. */
+interface Material {
+  keys: {
+    live: string;
+    test: string;
+    disabled: string;
+    noGuests: string;
+    secret: string;
+    otherSecret: string;
+    testSecret: string;
+  };
+  visitorTokens: string[];
+  refreshTokens: string[];
+}
 
-beforeAll(async () => {
-  server = await startTestServer();
-  const live = await server.createWidget({ origins: [ORIGIN] });
-  const test = await server.createWidget({
-    origins: [ORIGIN],
-    mode: 'test',
-    accountId: live.accountId,
-  });
-  const disabled = await server.createWidget({ origins: [ORIGIN] });
-  const noGuests = await server.createWidget({ origins: [ORIGIN], guestEnabled: false });
-  await setWidgetDisabled({ store: server.store, clock: server.clock }, disabled.clientKey, true);
-  Object.assign(keys, {
-    live: live.clientKey,
-    test: test.clientKey,
-    disabled: disabled.clientKey,
-    noGuests: noGuests.clientKey,
-    secret: live.secretKey,
-    otherSecret: noGuests.secretKey,
-    testSecret: `sk_test_kt_${'0'.repeat(46)}`,
-  });
-  for (let i = 0; i < 20; i += 1) {
-    visitorTokens.push((await guestToken(server, keys.live)).token);
-    visitorTokens.push(
-      visitorBody(await mintUser(server, keys.live, keys.secret, { user_id: `u_${i}` })).token,
-    );
-    refreshTokens.push((await guestSession(server, keys.live)).refresh_token);
-  }
-  db = new Database(server.databaseFile, { readonly: true, fileMustExist: true });
-  const statements = TABLES.map(
-    (table) => [table, db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck()] as const,
+const it = serverTest.extend(
+  'material',
+  { scope: 'file' },
+  async ({ server }): Promise<Material> => {
+    const live = await server.createWidget({ origins: [ORIGIN] });
+    const test = await server.createWidget({
+      origins: [ORIGIN],
+      mode: 'test',
+      accountId: live.accountId,
+    });
+    const disabled = await server.createWidget({ origins: [ORIGIN] });
+    const noGuests = await server.createWidget({ origins: [ORIGIN], guestEnabled: false });
+    await setWidgetDisabled({ store: server.store, clock: server.clock }, disabled.clientKey, true);
+    const keys = {
+      live: live.clientKey,
+      test: test.clientKey,
+      disabled: disabled.clientKey,
+      noGuests: noGuests.clientKey,
+      secret: live.secretKey,
+      otherSecret: noGuests.secretKey,
+      testSecret: `sk_test_kt_${'0'.repeat(46)}`,
+    };
+    const visitorTokens: string[] = [];
+    const refreshTokens: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      visitorTokens.push((await guestToken(server, keys.live)).token);
+      visitorTokens.push(
+        visitorBody(await mintUser(server, keys.live, keys.secret, { user_id: `u_${i}` })).token,
+      );
+      refreshTokens.push((await guestSession(server, keys.live)).refresh_token);
+    }
+    return { keys, visitorTokens, refreshTokens };
+  },
+);
+
+const countRows = async (server: TestServer): Promise<Record<string, number>> =>
+  Object.fromEntries(
+    await Promise.all(TABLES.map(async (table) => [table, await server.db.count(table)] as const)),
   );
-  countRows = () =>
-    Object.fromEntries(statements.map(([table, statement]) => [table, Number(statement.get())]));
-});
-
-afterAll(async () => {
-  db.close();
-  await server.close();
-});
 
 // ---- generation: valid requests from the contract, then mutations -------------------------
 
-const realClientKey = () => fc.constantFrom(keys.live, keys.test, keys.disabled, keys.noGuests);
+const realClientKey = ({ keys }: Material) =>
+  fc.constantFrom(keys.live, keys.test, keys.disabled, keys.noGuests);
 
 /** Valid bodies: derived from the schema, or anchored on real keys and tokens so success paths run too. */
-function validBody(route: Exclude<RouteKey, 'getConfig'>): fc.Arbitrary<Record<string, unknown>> {
+function validBody(
+  route: Exclude<RouteKey, 'getConfig'>,
+  material: Material,
+): fc.Arbitrary<Record<string, unknown>> {
   const derived = (schema: z.ZodType) =>
     arbitraryFromSchema(schema).map((value) => value as Record<string, unknown>);
   switch (route) {
     case 'guest':
       return fc.oneof(
         derived(GuestRequest),
-        realClientKey().map((client_key) => ({ client_key })),
+        realClientKey(material).map((client_key) => ({ client_key })),
       );
     case 'userToken':
       return fc.oneof(
         derived(UserTokenRequest),
         fc
-          .tuple(derived(UserTokenRequest), realClientKey())
+          .tuple(derived(UserTokenRequest), realClientKey(material))
           .map(([body, client_key]) => ({ ...body, client_key })),
       );
     case 'exchange':
       return fc.oneof(
         derived(ExchangeRequest),
-        fc.constantFrom(...visitorTokens).map((token) => ({ token })),
+        fc.constantFrom(...material.visitorTokens).map((token) => ({ token })),
       );
     case 'refresh':
     case 'logout':
       return fc.oneof(
         derived(RefreshRequest),
-        fc.constantFrom(...refreshTokens).map((refresh_token) => ({ refresh_token })),
+        fc.constantFrom(...material.refreshTokens).map((refresh_token) => ({ refresh_token })),
       );
   }
 }
@@ -305,7 +309,7 @@ const contentType = fc.oneof(
   },
 );
 
-const authorization = () =>
+const authorization = ({ keys }: Material) =>
   fc.oneof(
     { weight: 6, arbitrary: fc.constant<string | undefined>(`Bearer ${keys.secret}`) },
     {
@@ -321,13 +325,16 @@ const authorization = () =>
     },
   );
 
-function postRequest(route: Exclude<RouteKey, 'getConfig'>): fc.Arbitrary<FuzzRequest> {
+function postRequest(
+  route: Exclude<RouteKey, 'getConfig'>,
+  material: Material,
+): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
-      payload: validBody(route).chain(mutate).chain(serialise),
+      payload: validBody(route, material).chain(mutate).chain(serialise),
       origin: originHeader,
       contentType,
-      auth: route === 'userToken' ? authorization() : fc.constant(undefined),
+      auth: route === 'userToken' ? authorization(material) : fc.constant(undefined),
       gzip: fc.oneof(
         { weight: 30, arbitrary: fc.constant(false) },
         { weight: 1, arbitrary: fc.constant(true) },
@@ -347,11 +354,11 @@ function postRequest(route: Exclude<RouteKey, 'getConfig'>): fc.Arbitrary<FuzzRe
 const percentEncode = (text: string) =>
   [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
 
-const configRequest = (): fc.Arbitrary<FuzzRequest> =>
+const configRequest = (material: Material): fc.Arbitrary<FuzzRequest> =>
   fc
     .record({
       value: fc.oneof(
-        realClientKey().map(percentEncode),
+        realClientKey(material).map(percentEncode),
         arbitraryFromSchema(contract.getConfig.query).map((q) => percentEncode(q.client_key)),
         // Kept under Node's 16 KiB header limit once encoded: a longer URL is answered 431 by Node itself.
         hostileString.map((text) => percentEncode(text.slice(0, 1500))),
@@ -379,15 +386,14 @@ const configRequest = (): fc.Arbitrary<FuzzRequest> =>
       return { route: 'getConfig' as const, payload: query, headers };
     });
 
-/** Built after `beforeAll`: the real keys and tokens exist only then. */
-const anyRequest = (): fc.Arbitrary<FuzzRequest> =>
+const anyRequest = (material: Material): fc.Arbitrary<FuzzRequest> =>
   fc.oneof(
-    configRequest(),
-    postRequest('guest'),
-    postRequest('userToken'),
-    postRequest('exchange'),
-    postRequest('refresh'),
-    postRequest('logout'),
+    configRequest(material),
+    postRequest('guest', material),
+    postRequest('userToken', material),
+    postRequest('exchange', material),
+    postRequest('refresh', material),
+    postRequest('logout', material),
   );
 
 // ---- the oracle: the contract's own declarations ----------------------------------------------
@@ -405,7 +411,7 @@ function bodySchemaOf(declared: Declared): z.ZodType | undefined {
   return declared.body;
 }
 
-function send(req: FuzzRequest): Promise<TestResponse> {
+function send(server: TestServer, req: FuzzRequest): Promise<TestResponse> {
   const route = contract[req.route];
   if (req.route === 'getConfig')
     return request(server.baseUrl, `${route.path}?${req.payload}`, { headers: req.headers });
@@ -435,20 +441,24 @@ function checkAgainstContract(req: FuzzRequest, res: TestResponse): void {
   }
 }
 
-async function fuzz(seed: number): Promise<{ requests: number; statuses: Record<string, number> }> {
+async function fuzz(
+  server: TestServer,
+  material: Material,
+  seed: number,
+): Promise<{ requests: number; statuses: Record<string, number> }> {
   const statuses: Record<string, number> = {};
   let requests = 0;
   await fc.assert(
-    fc.asyncProperty(anyRequest(), async (req) => {
-      const before = countRows();
-      const res = await send(req);
+    fc.asyncProperty(anyRequest(material), async (req) => {
+      const before = await countRows(server);
+      const res = await send(server, req);
       requests += 1;
       const key = `${req.route} ${res.status}`;
       statuses[key] = (statuses[key] ?? 0) + 1;
       checkAgainstContract(req, res);
       if (res.status >= 300)
         expect(
-          countRows(),
+          await countRows(server),
           `a refused request changed state: ${req.route} ${req.payload.slice(0, 200)} → ${res.status}`,
         ).toEqual(before);
     }),
@@ -464,10 +474,13 @@ describe('contract fuzzing', () => {
     ['the fixed seed', FIXED_SEED],
     ['a random seed', randomSeed],
   ] as const) {
-    it(`answers ${RUNS_PER_SEED} generated and mutated requests with ${name} within the contract, never a 5xx, refusals changing nothing`, async () => {
+    it(`answers ${RUNS_PER_SEED} generated and mutated requests with ${name} within the contract, never a 5xx, refusals changing nothing`, async ({
+      server,
+      material,
+    }) => {
       // Printed so a failure can be replayed: fc.assert(…, { seed }).
       console.log(`contract fuzz: ${name} = ${seed}`);
-      const { requests, statuses } = await fuzz(seed);
+      const { requests, statuses } = await fuzz(server, material, seed);
       console.log(`contract fuzz: seed ${seed}: ${requests} requests`, JSON.stringify(statuses));
       expect(requests).toBeGreaterThanOrEqual(2_000);
       // The generator reaches every route, and both sides of the door.

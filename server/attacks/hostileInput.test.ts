@@ -5,7 +5,7 @@
  * the server decides. Each answers the exact status and message, never a 5xx, and the service
  * keeps working.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { expectServiceWorks } from '../test-support/attacker.js';
 import {
@@ -22,34 +22,13 @@ import {
   exchange,
 } from '../test-support/flowsHelpers.js';
 import { request, type TestResponse } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest } from '../test-support/serverTest.js';
 
 const INVALID_JSON = 'Invalid JSON body';
 const MISSING_CLIENT_KEY = 'Missing client_key';
 const INVALID_CLIENT_KEY = 'Invalid client_key';
 const MISSING_USER = 'Missing client_key or user_id';
 const EVIL = 'https://evil.example.net';
-
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] }));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-afterEach(async () => {
-  await expectServiceWorks(server, clientKey);
-  const probe: Record<string, unknown> = {};
-  expect(probe.polluted).toBeUndefined();
-  expect(probe.isAdmin).toBeUndefined();
-  expect(Object.prototype).not.toHaveProperty('polluted');
-});
 
 type Route = 'guest' | 'userToken' | 'exchange' | 'refresh' | 'logout';
 
@@ -62,22 +41,40 @@ const MISSING_FIELD: Record<Route, string> = {
   logout: MSG_REFRESH,
 };
 
-function post(
-  route: Route,
-  rawBody: string | Buffer,
-  contentType = 'application/json',
-): Promise<TestResponse> {
-  const headers: Record<string, string> = { 'content-type': contentType };
-  if (route === 'userToken') headers.authorization = `Bearer ${secretKey}`;
-  return request(server.baseUrl, PATHS[route], {
-    method: 'POST',
-    origin: ORIGIN,
-    rawBody: typeof rawBody === 'string' ? rawBody : rawBody.toString('latin1'),
-    headers,
-  });
-}
+/** `post` and `postJson` send a raw body to a route of the file's server, from the widget's origin. */
+const it = serverTest
+  .extend(
+    'post',
+    ({ server, widget }) =>
+      (
+        route: Route,
+        rawBody: string | Buffer,
+        contentType = 'application/json',
+      ): Promise<TestResponse> => {
+        const headers: Record<string, string> = { 'content-type': contentType };
+        if (route === 'userToken') headers.authorization = `Bearer ${widget.secretKey}`;
+        return request(server.baseUrl, PATHS[route], {
+          method: 'POST',
+          origin: ORIGIN,
+          rawBody: typeof rawBody === 'string' ? rawBody : rawBody.toString('latin1'),
+          headers,
+        });
+      },
+  )
+  .extend(
+    'postJson',
+    ({ post }) =>
+      (route: Route, body: unknown) =>
+        post(route, JSON.stringify(body)),
+  );
 
-const postJson = (route: Route, body: unknown) => post(route, JSON.stringify(body));
+it.afterEach(async ({ server, widget }) => {
+  await expectServiceWorks(server, widget.clientKey);
+  const probe: Record<string, unknown> = {};
+  expect(probe.polluted).toBeUndefined();
+  expect(probe.isAdmin).toBeUndefined();
+  expect(Object.prototype).not.toHaveProperty('polluted');
+});
 
 describe('malformed JSON: 400 "Invalid JSON body" on every POST route', () => {
   const bodies: [string, string][] = [
@@ -100,7 +97,7 @@ describe('malformed JSON: 400 "Invalid JSON body" on every POST route', () => {
   ];
   for (const route of ['guest', 'userToken', 'exchange', 'refresh', 'logout'] as const) {
     for (const [name, body] of bodies) {
-      it(`${route}: refuses ${name}`, async () => {
+      it(`${route}: refuses ${name}`, async ({ post }) => {
         expectTextError(await post(route, body), 400, INVALID_JSON);
       });
     }
@@ -120,7 +117,7 @@ describe('JSON that is not the expected object: 400 with the route\'s "missing" 
   ];
   for (const route of ['guest', 'userToken', 'exchange', 'refresh', 'logout'] as const) {
     for (const [name, body] of bodies) {
-      it(`${route}: refuses ${name} with "${MISSING_FIELD[route]}"`, async () => {
+      it(`${route}: refuses ${name} with "${MISSING_FIELD[route]}"`, async ({ post }) => {
         expectTextError(await post(route, body), 400, MISSING_FIELD[route]);
       });
     }
@@ -128,7 +125,10 @@ describe('JSON that is not the expected object: 400 with the route\'s "missing" 
 });
 
 describe('duplicate keys: the last one wins, consistently, and nothing is spent by the other', () => {
-  it('guest: a valid key followed by an unknown one is judged on the unknown one', async () => {
+  it('guest: a valid key followed by an unknown one is judged on the unknown one', async ({
+    widget: { clientKey },
+    post,
+  }) => {
     expectTextError(
       await post(
         'guest',
@@ -139,7 +139,11 @@ describe('duplicate keys: the last one wins, consistently, and nothing is spent 
     );
   });
 
-  it('exchange: a valid token followed by garbage is refused and the valid token stays unspent', async () => {
+  it('exchange: a valid token followed by garbage is refused and the valid token stays unspent', async ({
+    server,
+    widget: { clientKey },
+    post,
+  }) => {
     const { token } = await guestToken(server, clientKey);
     expectTextError(
       await post('exchange', `{"token": "${token}", "token": "garbage"}`),
@@ -149,7 +153,11 @@ describe('duplicate keys: the last one wins, consistently, and nothing is spent 
     sessionBody(await exchange(server, token, ORIGIN));
   });
 
-  it('refresh: a valid refresh token followed by garbage is refused and the valid one stays unspent', async () => {
+  it('refresh: a valid refresh token followed by garbage is refused and the valid one stays unspent', async ({
+    server,
+    widget: { clientKey },
+    post,
+  }) => {
     const session = await guestSession(server, clientKey);
     expectTextError(
       await post(
@@ -162,7 +170,10 @@ describe('duplicate keys: the last one wins, consistently, and nothing is spent 
     sessionBody(await refresh(server, session.refresh_token, ORIGIN));
   });
 
-  it('user-token: a string user_id followed by a number is refused', async () => {
+  it('user-token: a string user_id followed by a number is refused', async ({
+    widget: { clientKey },
+    post,
+  }) => {
     expectTextError(
       await post('userToken', `{"client_key": "${clientKey}", "user_id": "u_1", "user_id": 5}`),
       400,
@@ -172,7 +183,10 @@ describe('duplicate keys: the last one wins, consistently, and nothing is spent 
 });
 
 describe('prototype pollution (__proto__, constructor.prototype)', () => {
-  it('guest: fields hidden under __proto__ are not read', async () => {
+  it('guest: fields hidden under __proto__ are not read', async ({
+    widget: { clientKey },
+    post,
+  }) => {
     expectTextError(
       await post('guest', `{"__proto__": {"client_key": "${clientKey}"}}`),
       400,
@@ -180,12 +194,20 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     );
   });
 
-  it('exchange: a token hidden under __proto__ is not read', async () => {
+  it('exchange: a token hidden under __proto__ is not read', async ({
+    server,
+    widget: { clientKey },
+    post,
+  }) => {
     const { token } = await guestToken(server, clientKey);
     expectTextError(await post('exchange', `{"__proto__": {"token": "${token}"}}`), 400, MSG_TOKEN);
   });
 
-  it('refresh: a refresh token hidden under constructor.prototype is not read', async () => {
+  it('refresh: a refresh token hidden under constructor.prototype is not read', async ({
+    server,
+    widget: { clientKey },
+    post,
+  }) => {
     const session = await guestSession(server, clientKey);
     expectTextError(
       await post(
@@ -197,7 +219,10 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     );
   });
 
-  it('user-token: __proto__ and constructor at the top level are ignored and pollute nothing', async () => {
+  it('user-token: __proto__ and constructor at the top level are ignored and pollute nothing', async ({
+    widget: { clientKey },
+    post,
+  }) => {
     const res = await post(
       'userToken',
       `{"client_key": "${clientKey}", "user_id": "u_1", "__proto__": {"isAdmin": true, "polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}`,
@@ -206,7 +231,10 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     expect(payload).not.toHaveProperty('isAdmin');
   });
 
-  it('user-token: a __proto__ metadata key does not reach the token or any prototype', async () => {
+  it('user-token: a __proto__ metadata key does not reach the token or any prototype', async ({
+    widget: { clientKey },
+    post,
+  }) => {
     const res = await post(
       'userToken',
       `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"__proto__": {"polluted": 1}, "plan": "pro"}}`,
@@ -214,7 +242,10 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     expect(decodeJwtParts(visitorBody(res).token).payload.metadata).toStrictEqual({ plan: 'pro' });
   });
 
-  it('user-token: a constructor.prototype metadata value is refused', async () => {
+  it('user-token: a constructor.prototype metadata value is refused', async ({
+    widget: { clientKey },
+    post,
+  }) => {
     const res = await post(
       'userToken',
       `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"constructor": {"prototype": {"polluted": 1}}}}`,
@@ -226,7 +257,11 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     );
   });
 
-  it('user-token: metadata keys named like Object.prototype members round-trip as plain data', async () => {
+  it('user-token: metadata keys named like Object.prototype members round-trip as plain data', async ({
+    server,
+    widget: { clientKey },
+    postJson,
+  }) => {
     const metadata = {
       toString: 'a',
       hasOwnProperty: 'b',
@@ -242,7 +277,10 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     ).toStrictEqual(metadata);
   });
 
-  it('config: __proto__ in the query string is not a client_key and pollutes nothing', async () => {
+  it('config: __proto__ in the query string is not a client_key and pollutes nothing', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const res = await request(
       server.baseUrl,
       `/api/v1/widget/config?__proto__[client_key]=${clientKey}&__proto__=x&constructor[prototype][polluted]=1`,
@@ -305,7 +343,10 @@ describe("wrong types: 400 with the field's message", () => {
     ],
   ];
   for (const [route, name, fields, message] of cases) {
-    it(`${route}: refuses ${name} with "${message}"`, async () => {
+    it(`${route}: refuses ${name} with "${message}"`, async ({
+      widget: { clientKey },
+      postJson,
+    }) => {
       const base = route === 'userToken' ? { client_key: clientKey } : {};
       expectTextError(await postJson(route, { ...base, ...fields }), 400, message);
     });
@@ -374,12 +415,15 @@ describe('NUL, control characters and lone surrogates in strings', () => {
     ],
   ];
   for (const [route, name, body, message] of cases) {
-    it(`${route}: refuses ${name} with "${message}"`, async () => {
+    it(`${route}: refuses ${name} with "${message}"`, async ({ widget: { clientKey }, post }) => {
       expectTextError(await post(route, body.replace('"CK"', `"${clientKey}"`)), 400, message);
     });
   }
 
-  it('user-token: accepts well-formed non-ASCII (an astral emoji pair) and keeps it intact in the token', async () => {
+  it('user-token: accepts well-formed non-ASCII (an astral emoji pair) and keeps it intact in the token', async ({
+    widget: { clientKey },
+    postJson,
+  }) => {
     const res = await postJson('userToken', {
       client_key: clientKey,
       user_id: 'usuário_😀',
@@ -389,7 +433,7 @@ describe('NUL, control characters and lone surrogates in strings', () => {
     expect(payload).toMatchObject({ user_id: 'usuário_😀', metadata: { note: 'naïve 😀' } });
   });
 
-  it('guest: a body that is not valid UTF-8 is refused without a 5xx', async () => {
+  it('guest: a body that is not valid UTF-8 is refused without a 5xx', async ({ post }) => {
     const body = Buffer.concat([
       Buffer.from('{"client_key": "pk_live_'),
       Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
@@ -402,15 +446,15 @@ describe('NUL, control characters and lone surrogates in strings', () => {
 describe('numbers where strings belong', () => {
   const numbers = ['1e999', '-1e999', '1e-999', '-0', '123456789012345678901234567890', '0.1e1'];
   for (const number of numbers) {
-    it(`guest: refuses ${number} as client_key with "Invalid client_key"`, async () => {
+    it(`guest: refuses ${number} as client_key with "Invalid client_key"`, async ({ post }) => {
       expectTextError(await post('guest', `{"client_key": ${number}}`), 400, INVALID_CLIENT_KEY);
     });
-    it(`exchange: refuses ${number} as token with "${MSG_TOKEN}"`, async () => {
+    it(`exchange: refuses ${number} as token with "${MSG_TOKEN}"`, async ({ post }) => {
       expectTextError(await post('exchange', `{"token": ${number}}`), 400, MSG_TOKEN);
     });
   }
 
-  it('user-token: refuses an infinite metadata number', async () => {
+  it('user-token: refuses an infinite metadata number', async ({ widget: { clientKey }, post }) => {
     expectTextError(
       await post(
         'userToken',
@@ -423,7 +467,11 @@ describe('numbers where strings belong', () => {
 });
 
 describe('unknown fields never change behaviour', () => {
-  it('guest: visitor_id, sub, exp, iat, origin, kind, user_id, aud and iss in the body are not honoured', async () => {
+  it('guest: visitor_id, sub, exp, iat, origin, kind, user_id, aud and iss in the body are not honoured', async ({
+    server,
+    widget: { clientKey },
+    postJson,
+  }) => {
     const res = await postJson('guest', {
       client_key: clientKey,
       visitor_id: 'vis_attackerchosen0000000',
@@ -449,7 +497,10 @@ describe('unknown fields never change behaviour', () => {
     expect(Number(payload.exp) - Number(payload.iat)).toBe(120);
   });
 
-  it('user-token: identity and token fields beside the user are not honoured', async () => {
+  it('user-token: identity and token fields beside the user are not honoured', async ({
+    widget: { clientKey },
+    postJson,
+  }) => {
     const res = await postJson('userToken', {
       client_key: clientKey,
       user_id: 'u_1',
@@ -468,7 +519,11 @@ describe('unknown fields never change behaviour', () => {
     expect(Number(payload.exp) - Number(payload.iat)).toBe(120);
   });
 
-  it('exchange: origin, client_key, user_id and kind in the body do not bind the session', async () => {
+  it('exchange: origin, client_key, user_id and kind in the body do not bind the session', async ({
+    server,
+    widget: { clientKey },
+    postJson,
+  }) => {
     const other = await server.createWidget({ origins: [EVIL] });
     const { token } = await guestToken(server, clientKey);
     const res = await postJson('exchange', {
@@ -489,7 +544,11 @@ describe('unknown fields never change behaviour', () => {
     expect(session.expires_in).toBe(900);
   });
 
-  it('refresh: origin, sid and user_id in the body do not move or widen the session', async () => {
+  it('refresh: origin, sid and user_id in the body do not move or widen the session', async ({
+    server,
+    widget: { clientKey },
+    postJson,
+  }) => {
     const session = await guestSession(server, clientKey);
     const res = await postJson('refresh', {
       refresh_token: session.refresh_token,
@@ -506,7 +565,11 @@ describe('unknown fields never change behaviour', () => {
     expect(claimsOf(next.token)).not.toHaveProperty('user_id');
   });
 
-  it('logout: a session id beside an unknown refresh token ends nothing', async () => {
+  it('logout: a session id beside an unknown refresh token ends nothing', async ({
+    server,
+    widget: { clientKey },
+    postJson,
+  }) => {
     const session = await guestSession(server, clientKey);
     const res = await postJson('logout', {
       refresh_token: 'rt_unknown',
@@ -517,7 +580,10 @@ describe('unknown fields never change behaviour', () => {
     sessionBody(await refresh(server, session.refresh_token, ORIGIN));
   });
 
-  it('config: an origin in the query string is not the request origin', async () => {
+  it('config: an origin in the query string is not the request origin', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const res = await request(
       server.baseUrl,
       `/api/v1/widget/config?client_key=${clientKey}&origin=${encodeURIComponent(ORIGIN)}`,

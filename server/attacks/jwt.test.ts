@@ -5,7 +5,7 @@
  */
 import { createPublicKey, sign } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
   P256_ORDER,
   attackerKey,
@@ -32,59 +32,65 @@ import {
   guestSession,
   guestToken,
   malleateSignature,
-  queryCount,
   refresh,
   sessionBody,
 } from '../test-support/flowsHelpers.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest as it } from '../test-support/serverTest.js';
+import type { TestServer, TestWidget } from '../test-support/startTestServer.js';
 
-let server: TestServer;
-let clientKey: string;
 let listener: Listener;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  ({ clientKey } = await server.createWidget({ origins: [ORIGIN] }));
   listener = await startListener();
 });
 
 afterAll(async () => {
   await listener.close();
-  await server.close();
 });
 
-afterEach(async () => {
-  await expectServiceWorks(server, clientKey);
+it.afterEach(async ({ server, widget }) => {
+  await expectServiceWorks(server, widget.clientKey);
   // No attack ever makes the service fetch anything (jku, x5u, kid as a URL).
   expect(listener.hits).toBe(0);
 });
 
-const kid = () => server.keys.current().kid;
-const claims = (overrides: JWTPayload = {}): JWTPayload => ({
-  ...guestClaims(server, clientKey),
+/** The server under attack and its widget: what each hostile token is forged from. */
+interface Target {
+  server: TestServer;
+  widget: TestWidget;
+}
+
+const kid = ({ server }: Target) => server.keys.current().kid;
+const claims = ({ server, widget }: Target, overrides: JWTPayload = {}): JWTPayload => ({
+  ...guestClaims(server, widget.clientKey),
   ...overrides,
 });
-const nowSeconds = () => Math.floor(server.clock.now() / 1000);
+const nowSeconds = ({ server }: Target) => Math.floor(server.clock.now() / 1000);
 const without = (payload: JWTPayload, claim: string): JWTPayload =>
   Object.fromEntries(Object.entries(payload).filter(([name]) => name !== claim));
 
 interface Attack {
   name: string;
-  token: () => string | Promise<string>;
+  token: (target: Target) => string | Promise<string>;
 }
 
 function refusedAtExchange(attacks: Attack[]) {
   for (const attack of attacks) {
-    it(`refuses ${attack.name}`, async () => {
-      const token = await attack.token();
+    it(`refuses ${attack.name}`, async ({ server, widget }) => {
+      const token = await attack.token({ server, widget });
       expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
     });
   }
 }
 
 describe('control', () => {
-  it('accepts a token this harness forges with the server key and sane claims (so the refusals below are meaningful)', async () => {
-    sessionBody(await exchange(server, signedByServer(server, {}, claims()), ORIGIN));
+  it('accepts a token this harness forges with the server key and sane claims (so the refusals below are meaningful)', async ({
+    server,
+    widget,
+  }) => {
+    sessionBody(
+      await exchange(server, signedByServer(server, {}, claims({ server, widget })), ORIGIN),
+    );
   });
 });
 
@@ -92,13 +98,13 @@ describe('alg: none (RFC 8725 §2.1, CVE-2015-9235)', () => {
   const attacks: Attack[] = ['none', 'None', 'NONE', 'nOnE', 'NoNe'].flatMap((alg) => [
     {
       name: `alg "${alg}" with an empty signature`,
-      token: () => `${signingInput({ alg, typ: 'visitor+jwt', kid: kid() }, claims())}.`,
+      token: (t) => `${signingInput({ alg, typ: 'visitor+jwt', kid: kid(t) }, claims(t))}.`,
     },
     {
       name: `alg "${alg}" carrying a real signature of the same input by the server key`,
-      token: () => {
-        const input = signingInput({ alg, typ: 'visitor+jwt', kid: kid() }, claims());
-        return `${input}.${es256(server.keys.current().privateKey, input)}`;
+      token: (t) => {
+        const input = signingInput({ alg, typ: 'visitor+jwt', kid: kid(t) }, claims(t));
+        return `${input}.${es256(t.server.keys.current().privateKey, input)}`;
       },
     },
   ]);
@@ -109,25 +115,25 @@ describe('stripped and tampered signatures', () => {
   refusedAtExchange([
     {
       name: 'a stripped signature (trailing dot)',
-      token: () => signedByServer(server, {}, claims()).replace(/[^.]+$/, ''),
+      token: (t) => signedByServer(t.server, {}, claims(t)).replace(/[^.]+$/, ''),
     },
     {
       name: 'a stripped signature (two segments)',
-      token: () => signedByServer(server, {}, claims()).replace(/\.[^.]+$/, ''),
+      token: (t) => signedByServer(t.server, {}, claims(t)).replace(/\.[^.]+$/, ''),
     },
     {
       name: 'a real signature moved onto other claims (client_id of another widget)',
-      token: () => {
-        const [, , signature] = signedByServer(server, {}, claims()).split('.');
-        return `${signingInput({ alg: 'ES256', typ: 'visitor+jwt', kid: kid() }, claims({ client_id: 'pk_live_OtherWidget00000000' }))}.${signature ?? ''}`;
+      token: (t) => {
+        const [, , signature] = signedByServer(t.server, {}, claims(t)).split('.');
+        return `${signingInput({ alg: 'ES256', typ: 'visitor+jwt', kid: kid(t) }, claims(t, { client_id: 'pk_live_OtherWidget00000000' }))}.${signature ?? ''}`;
       },
     },
     {
       name: 'a signature of the payload alone',
-      token: () => {
-        const header = encodeJson({ alg: 'ES256', typ: 'visitor+jwt', kid: kid() });
-        const payload = encodeJson(claims());
-        return `${header}.${payload}.${es256(server.keys.current().privateKey, payload)}`;
+      token: (t) => {
+        const header = encodeJson({ alg: 'ES256', typ: 'visitor+jwt', kid: kid(t) });
+        const payload = encodeJson(claims(t));
+        return `${header}.${payload}.${es256(t.server.keys.current().privateKey, payload)}`;
       },
     },
   ]);
@@ -138,9 +144,9 @@ describe('algorithm confusion: HMAC keyed with the public key (CVE-2016-10555, C
     (['PEM', 'PEM without trailing newline', 'JWK JSON', 'DER', 'raw EC point'] as const).map(
       (form) => ({
         name: `${alg} keyed with the JWKS public key as ${form}`,
-        token: () => {
-          const input = signingInput({ alg, typ: 'visitor+jwt', kid: kid() }, claims());
-          return `${input}.${hmac(alg, publicKeyForms(server)[form], input)}`;
+        token: (t) => {
+          const input = signingInput({ alg, typ: 'visitor+jwt', kid: kid(t) }, claims(t));
+          return `${input}.${hmac(alg, publicKeyForms(t.server)[form], input)}`;
         },
       }),
     ),
@@ -154,73 +160,77 @@ describe('keys named by the token (RFC 8725 §3.10: jwk, jku, x5u, x5c)', () => 
   refusedAtExchange([
     {
       name: 'an embedded jwk header holding the attacker key (CVE-2018-0114)',
-      token: () =>
-        signedByAttacker(attacker, { kid: attackerKid, jwk: attacker.publicJwk }, claims()),
+      token: (t) =>
+        signedByAttacker(attacker, { kid: attackerKid, jwk: attacker.publicJwk }, claims(t)),
     },
     {
       name: "an embedded jwk header with the server's kid, signed by the attacker",
-      token: () =>
+      token: (t) =>
         signedByAttacker(
           attacker,
-          { kid: kid(), jwk: { ...attacker.publicJwk, kid: kid() } },
-          claims(),
+          { kid: kid(t), jwk: { ...attacker.publicJwk, kid: kid(t) } },
+          claims(t),
         ),
     },
     {
       name: "an embedded jwk header holding the server's own public key, signed by the server (the member alone is refused)",
-      token: () =>
+      token: (t) =>
         signedByServer(
-          server,
-          { jwk: createPublicKey(server.keys.current().privateKey).export({ format: 'jwk' }) },
-          claims(),
+          t.server,
+          { jwk: createPublicKey(t.server.keys.current().privateKey).export({ format: 'jwk' }) },
+          claims(t),
         ),
     },
     {
       name: 'a jku header pointing at a listener',
-      token: () =>
+      token: (t) =>
         signedByAttacker(
           attacker,
           { kid: attackerKid, jku: `${listener.url}/jwks.json` },
-          claims(),
+          claims(t),
         ),
     },
     {
       name: 'an x5u header pointing at a listener',
-      token: () =>
-        signedByAttacker(attacker, { kid: attackerKid, x5u: `${listener.url}/cert.pem` }, claims()),
+      token: (t) =>
+        signedByAttacker(
+          attacker,
+          { kid: attackerKid, x5u: `${listener.url}/cert.pem` },
+          claims(t),
+        ),
     },
     {
       name: 'a jku header on a server-signed token',
-      token: () => signedByServer(server, { jku: `${listener.url}/jwks.json` }, claims()),
+      token: (t) => signedByServer(t.server, { jku: `${listener.url}/jwks.json` }, claims(t)),
     },
     {
       name: 'an x5u header on a server-signed token',
-      token: () => signedByServer(server, { x5u: `${listener.url}/cert.pem` }, claims()),
+      token: (t) => signedByServer(t.server, { x5u: `${listener.url}/cert.pem` }, claims(t)),
     },
     {
       name: 'an x5c header with a chain',
-      token: () =>
+      token: (t) =>
         signedByAttacker(
           attacker,
           { kid: attackerKid, x5c: [b64url('not a certificate')] },
-          claims(),
+          claims(t),
         ),
     },
     {
       name: 'an x5t header on a server-signed token',
-      token: () => signedByServer(server, { 'x5t#S256': b64url('thumb') }, claims()),
+      token: (t) => signedByServer(t.server, { 'x5t#S256': b64url('thumb') }, claims(t)),
     },
     {
       name: 'an unknown kid signed by the attacker',
-      token: () => signedByAttacker(attacker, { kid: attackerKid }, claims()),
+      token: (t) => signedByAttacker(attacker, { kid: attackerKid }, claims(t)),
     },
     {
       name: "the server's kid signed by the attacker",
-      token: () => signedByAttacker(attacker, { kid: kid() }, claims()),
+      token: (t) => signedByAttacker(attacker, { kid: kid(t) }, claims(t)),
     },
     {
       name: 'a kid that is a URL to a listener',
-      token: () => signedByAttacker(attacker, { kid: `${listener.url}/key` }, claims()),
+      token: (t) => signedByAttacker(attacker, { kid: `${listener.url}/key` }, claims(t)),
     },
   ]);
 });
@@ -243,28 +253,28 @@ describe('kid injection (path traversal, SQL)', () => {
     ['an object', { $ne: null }],
   ];
   const attacks: Attack[] = kids.flatMap(([name, value]): Attack[] => {
-    const resolve = () => (Array.isArray(value) ? [kid()] : value);
+    const resolve = (t: Target) => (Array.isArray(value) ? [kid(t)] : value);
     return [
       {
         name: `kid as ${name}, HS512 keyed with the empty string`,
-        token: () => {
+        token: (t) => {
           const input = signingInput(
-            { alg: 'HS512', typ: 'visitor+jwt', kid: resolve() },
-            claims(),
+            { alg: 'HS512', typ: 'visitor+jwt', kid: resolve(t) },
+            claims(t),
           );
           return `${input}.${hmac('HS512', '', input)}`;
         },
       },
       {
         name: `kid as ${name}, ES256 signed by the server key`,
-        token: () => signedByServer(server, { kid: resolve() }, claims()),
+        token: (t) => signedByServer(t.server, { kid: resolve(t) }, claims(t)),
       },
     ];
   });
   refusedAtExchange(attacks);
 
-  it('still holds its signing keys after the injection attempts', () => {
-    expect(queryCount(server, 'SELECT COUNT(*) FROM signing_keys')).toBeGreaterThanOrEqual(1);
+  it('still holds its signing keys after the injection attempts', async ({ server }) => {
+    expect(await server.db.count('signing_keys')).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -281,16 +291,16 @@ describe('ECDSA edge-case signatures ("psychic signatures", CVE-2022-21449)', ()
   refusedAtExchange(
     cases.map(([name, r, s]) => ({
       name: `a signature with ${name}`,
-      token: () =>
-        `${signingInput({ alg: 'ES256', typ: 'visitor+jwt', kid: kid() }, claims())}.${rawSignature(r, s)}`,
+      token: (t) =>
+        `${signingInput({ alg: 'ES256', typ: 'visitor+jwt', kid: kid(t) }, claims(t))}.${rawSignature(r, s)}`,
     })),
   );
   refusedAtExchange([
     {
       name: 'a DER-encoded ES256 signature instead of raw r‖s',
-      token: () => {
-        const input = signingInput({ alg: 'ES256', typ: 'visitor+jwt', kid: kid() }, claims());
-        return `${input}.${b64url(sign('sha256', Buffer.from(input), { key: server.keys.current().privateKey, dsaEncoding: 'der' }))}`;
+      token: (t) => {
+        const input = signingInput({ alg: 'ES256', typ: 'visitor+jwt', kid: kid(t) }, claims(t));
+        return `${input}.${b64url(sign('sha256', Buffer.from(input), { key: t.server.keys.current().privateKey, dsaEncoding: 'der' }))}`;
       },
     },
   ]);
@@ -300,61 +310,61 @@ describe('header extensions (RFC 7515 §4.1.11 crit, RFC 7797 b64, zip)', () => 
   refusedAtExchange([
     {
       name: 'an unknown crit extension, signed by the server key',
-      token: () =>
+      token: (t) =>
         signedByServer(
-          server,
+          t.server,
           { crit: ['x-kataven-unknown'], 'x-kataven-unknown': true },
-          claims(),
+          claims(t),
         ),
     },
     {
       name: 'crit naming a registered claim',
-      token: () => signedByServer(server, { crit: ['exp'], exp: nowSeconds() + 60 }, claims()),
+      token: (t) => signedByServer(t.server, { crit: ['exp'], exp: nowSeconds(t) + 60 }, claims(t)),
     },
-    { name: 'an empty crit list', token: () => signedByServer(server, { crit: [] }, claims()) },
+    { name: 'an empty crit list', token: (t) => signedByServer(t.server, { crit: [] }, claims(t)) },
     {
       name: 'b64: false with an unencoded payload, signed by the server key',
-      token: () => {
+      token: (t) => {
         const header = encodeJson({
           alg: 'ES256',
           typ: 'visitor+jwt',
-          kid: kid(),
+          kid: kid(t),
           b64: false,
           crit: ['b64'],
         });
-        const payload = JSON.stringify(claims());
-        const signature = es256(server.keys.current().privateKey, `${header}.${payload}`);
+        const payload = JSON.stringify(claims(t));
+        const signature = es256(t.server.keys.current().privateKey, `${header}.${payload}`);
         return `${header}.${payload}.${signature}`;
       },
     },
     {
       name: 'b64: false with a detached payload',
-      token: () => {
+      token: (t) => {
         const header = encodeJson({
           alg: 'ES256',
           typ: 'visitor+jwt',
-          kid: kid(),
+          kid: kid(t),
           b64: false,
           crit: ['b64'],
         });
-        return `${header}..${es256(server.keys.current().privateKey, `${header}.${JSON.stringify(claims())}`)}`;
+        return `${header}..${es256(t.server.keys.current().privateKey, `${header}.${JSON.stringify(claims(t))}`)}`;
       },
     },
     {
       name: 'b64: false without crit',
-      token: () => signedByServer(server, { b64: false }, claims()),
+      token: (t) => signedByServer(t.server, { b64: false }, claims(t)),
     },
     {
       name: 'a zip header (compressed claims)',
-      token: () => signedByServer(server, { zip: 'DEF' }, claims()),
+      token: (t) => signedByServer(t.server, { zip: 'DEF' }, claims(t)),
     },
     {
       name: 'an enc header on a JWS',
-      token: () => signedByServer(server, { enc: 'A256GCM' }, claims()),
+      token: (t) => signedByServer(t.server, { enc: 'A256GCM' }, claims(t)),
     },
     {
       name: 'a cty header nesting a JWT',
-      token: () => signedByServer(server, { cty: 'JWT' }, claims()),
+      token: (t) => signedByServer(t.server, { cty: 'JWT' }, claims(t)),
     },
   ]);
 });
@@ -371,7 +381,7 @@ describe('other serialisations: JWE and JSON', () => {
   refusedAtExchange([
     {
       name: 'a JWE-shaped token (5 parts, dir + A256GCM)',
-      token: () => jwe({ alg: 'dir', enc: 'A256GCM', typ: 'visitor+jwt', kid: kid() }),
+      token: (t) => jwe({ alg: 'dir', enc: 'A256GCM', typ: 'visitor+jwt', kid: kid(t) }),
     },
     {
       name: 'a JWE with zip: DEF (decompression bomb, CVE-2024-28176)',
@@ -384,8 +394,8 @@ describe('other serialisations: JWE and JSON', () => {
     },
     {
       name: 'a flattened JSON serialisation of a valid token',
-      token: () => {
-        const [protectedHeader, payload, signature] = signedByServer(server, {}, claims()).split(
+      token: (t) => {
+        const [protectedHeader, payload, signature] = signedByServer(t.server, {}, claims(t)).split(
           '.',
         );
         return JSON.stringify({ protected: protectedHeader, payload, signature });
@@ -393,8 +403,8 @@ describe('other serialisations: JWE and JSON', () => {
     },
     {
       name: 'a general JSON serialisation of a valid token',
-      token: () => {
-        const [protectedHeader, payload, signature] = signedByServer(server, {}, claims()).split(
+      token: (t) => {
+        const [protectedHeader, payload, signature] = signedByServer(t.server, {}, claims(t)).split(
           '.',
         );
         return JSON.stringify({ payload, signatures: [{ protected: protectedHeader, signature }] });
@@ -402,36 +412,43 @@ describe('other serialisations: JWE and JSON', () => {
     },
     {
       name: 'a valid token with a trailing newline',
-      token: () => `${signedByServer(server, {}, claims())}\n`,
+      token: (t) => `${signedByServer(t.server, {}, claims(t))}\n`,
     },
     {
       name: 'a valid token with surrounding spaces',
-      token: () => ` ${signedByServer(server, {}, claims())} `,
+      token: (t) => ` ${signedByServer(t.server, {}, claims(t))} `,
     },
     {
       name: 'a valid token with base64 padding added',
-      token: () => `${signedByServer(server, {}, claims())}==`,
+      token: (t) => `${signedByServer(t.server, {}, claims(t))}==`,
     },
     {
       name: 'a valid token rewritten in standard base64 (+ and /)',
-      token: () =>
-        signedByServer(server, {}, claims())
+      token: (t) =>
+        signedByServer(t.server, {}, claims(t))
           .split('.')
           .map((part) => Buffer.from(part, 'base64url').toString('base64'))
           .join('.'),
     },
     {
       name: 'a valid token with an extra segment',
-      token: () => `${signedByServer(server, {}, claims())}.${b64url('x')}`,
+      token: (t) => `${signedByServer(t.server, {}, claims(t))}.${b64url('x')}`,
     },
     {
       name: 'a token over 8 KB',
-      token: () => signedByServer(server, {}, claims({ pad: 'p'.repeat(9000) })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { pad: 'p'.repeat(9000) })),
     },
   ]);
 
-  it('refuses a JSON-serialised token sent as an object instead of a string', async () => {
-    const [protectedHeader, payload, signature] = signedByServer(server, {}, claims()).split('.');
+  it('refuses a JSON-serialised token sent as an object instead of a string', async ({
+    server,
+    widget,
+  }) => {
+    const [protectedHeader, payload, signature] = signedByServer(
+      server,
+      {},
+      claims({ server, widget }),
+    ).split('.');
     const res = await exchange(server, { protected: protectedHeader, payload, signature }, ORIGIN);
     expectError(res, 400, MSG_TOKEN);
   });
@@ -441,80 +458,90 @@ describe('tokens of the wrong type at each endpoint (RFC 8725 §3.11)', () => {
   refusedAtExchange([
     {
       name: 'a session JWT (at+jwt) at exchange',
-      token: async () => (await guestSession(server, clientKey)).token,
+      token: async (t) => (await guestSession(t.server, t.widget.clientKey)).token,
     },
     {
       name: 'a refresh token at exchange',
-      token: async () => (await guestSession(server, clientKey)).refresh_token,
+      token: async (t) => (await guestSession(t.server, t.widget.clientKey)).refresh_token,
     },
     {
       name: 'a visitor-shaped token typed at+jwt',
-      token: () => signedByServer(server, { typ: 'at+jwt' }, claims()),
+      token: (t) => signedByServer(t.server, { typ: 'at+jwt' }, claims(t)),
     },
     {
       name: 'a visitor-shaped token typed JWT',
-      token: () => signedByServer(server, { typ: 'JWT' }, claims()),
+      token: (t) => signedByServer(t.server, { typ: 'JWT' }, claims(t)),
     },
     {
       name: 'a visitor-shaped token typed application/visitor+jwt',
-      token: () => signedByServer(server, { typ: 'application/visitor+jwt' }, claims()),
+      token: (t) => signedByServer(t.server, { typ: 'application/visitor+jwt' }, claims(t)),
     },
     {
       name: 'a visitor-shaped token without typ',
-      token: () => signedByServer(server, { typ: undefined }, claims()),
+      token: (t) => signedByServer(t.server, { typ: undefined }, claims(t)),
     },
     {
       name: 'the session audience',
-      token: () => signedByServer(server, {}, claims({ aud: 'kataven:connect' })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { aud: 'kataven:connect' })),
     },
     {
       name: 'an audience list that includes the visitor audience',
-      token: () =>
-        signedByServer(server, {}, claims({ aud: ['kataven:widget-exchange', 'kataven:connect'] })),
+      token: (t) =>
+        signedByServer(
+          t.server,
+          {},
+          claims(t, { aud: ['kataven:widget-exchange', 'kataven:connect'] }),
+        ),
     },
     {
       name: 'another issuer',
-      token: () => signedByServer(server, {}, claims({ iss: 'https://evil.example.net' })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { iss: 'https://evil.example.net' })),
     },
     {
       name: 'a kind that does not exist',
-      token: () => signedByServer(server, {}, claims({ kind: 'admin' })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { kind: 'admin' })),
     },
     {
       name: 'a guest token without the origin it was minted for',
-      token: () => signedByServer(server, {}, without(claims(), 'origin')),
+      token: (t) => signedByServer(t.server, {}, without(claims(t), 'origin')),
     },
     {
       name: 'a user token without user_id',
-      token: () => signedByServer(server, {}, without(claims({ kind: 'user' }), 'origin')),
+      token: (t) => signedByServer(t.server, {}, without(claims(t, { kind: 'user' }), 'origin')),
     },
   ]);
 
   const refusedAtRefresh: Attack[] = [
     {
       name: 'a visitor JWT as a refresh token',
-      token: async () => (await guestToken(server, clientKey)).token,
+      token: async (t) => (await guestToken(t.server, t.widget.clientKey)).token,
     },
     {
       name: 'a session JWT as a refresh token',
-      token: async () => (await guestSession(server, clientKey)).token,
+      token: async (t) => (await guestSession(t.server, t.widget.clientKey)).token,
     },
     {
       name: 'a refresh token with its rt_ prefix stripped',
-      token: async () => (await guestSession(server, clientKey)).refresh_token.slice(3),
+      token: async (t) => (await guestSession(t.server, t.widget.clientKey)).refresh_token.slice(3),
     },
     {
       name: 'a refresh token in upper case',
-      token: async () => (await guestSession(server, clientKey)).refresh_token.toUpperCase(),
+      token: async (t) =>
+        (await guestSession(t.server, t.widget.clientKey)).refresh_token.toUpperCase(),
     },
     {
       name: 'a refresh token with one character changed',
-      token: async () => `${(await guestSession(server, clientKey)).refresh_token.slice(0, -1)}0`,
+      token: async (t) =>
+        `${(await guestSession(t.server, t.widget.clientKey)).refresh_token.slice(0, -1)}0`,
     },
   ];
   for (const attack of refusedAtRefresh) {
-    it(`refuses ${attack.name} at refresh`, async () => {
-      expectError(await refresh(server, await attack.token(), ORIGIN), 400, MSG_REFRESH);
+    it(`refuses ${attack.name} at refresh`, async ({ server, widget }) => {
+      expectError(
+        await refresh(server, await attack.token({ server, widget }), ORIGIN),
+        400,
+        MSG_REFRESH,
+      );
     });
   }
 });
@@ -524,66 +551,78 @@ describe('time claims (RFC 7519 §4.1.4–4.1.6, max age)', () => {
   refusedAtExchange([
     {
       name: 'an expired token (past the 5 s tolerance)',
-      token: () => signedByServer(server, {}, claims({ iat: now() - 130, exp: now() - 6 })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { iat: now(t) - 130, exp: now(t) - 6 })),
     },
     {
       name: 'a not-yet-valid token (nbf in the future)',
-      token: () => signedByServer(server, {}, claims({ nbf: now() + 60 })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { nbf: now(t) + 60 })),
     },
     {
       name: 'a token issued in the future (iat + 60 s)',
-      token: () => signedByServer(server, {}, claims({ iat: now() + 60, exp: now() + 180 })),
+      token: (t) =>
+        signedByServer(t.server, {}, claims(t, { iat: now(t) + 60, exp: now(t) + 180 })),
     },
     {
       name: 'a token issued far in the future (iat + 10 years)',
-      token: () =>
-        signedByServer(server, {}, claims({ iat: now() + 315_360_000, exp: now() + 315_360_120 })),
+      token: (t) =>
+        signedByServer(
+          t.server,
+          {},
+          claims(t, { iat: now(t) + 315_360_000, exp: now(t) + 315_360_120 }),
+        ),
     },
     {
       name: 'a token older than the maximum age with a far exp',
-      token: () => signedByServer(server, {}, claims({ iat: now() - 600, exp: now() + 3600 })),
+      token: (t) =>
+        signedByServer(t.server, {}, claims(t, { iat: now(t) - 600, exp: now(t) + 3600 })),
     },
     {
       name: 'a token without exp',
-      token: () => signedByServer(server, {}, without(claims(), 'exp')),
+      token: (t) => signedByServer(t.server, {}, without(claims(t), 'exp')),
     },
     {
       name: 'a token without iat',
-      token: () => signedByServer(server, {}, without(claims(), 'iat')),
+      token: (t) => signedByServer(t.server, {}, without(claims(t), 'iat')),
     },
     {
       name: 'a token without jti',
-      token: () => signedByServer(server, {}, without(claims(), 'jti')),
+      token: (t) => signedByServer(t.server, {}, without(claims(t), 'jti')),
     },
     {
       name: 'a token without sub',
-      token: () => signedByServer(server, {}, without(claims(), 'sub')),
+      token: (t) => signedByServer(t.server, {}, without(claims(t), 'sub')),
     },
     {
       name: 'exp as a string',
-      token: () =>
-        signedByServer(server, {}, claims({ exp: String(now() + 60) as unknown as number })),
+      token: (t) =>
+        signedByServer(t.server, {}, claims(t, { exp: String(now(t) + 60) as unknown as number })),
     },
     {
       name: 'exp as a huge number',
-      token: () => signedByServer(server, {}, claims({ exp: 1e308 })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { exp: 1e308 })),
     },
     {
       name: 'iat as a negative number',
-      token: () => signedByServer(server, {}, claims({ iat: -1 })),
+      token: (t) => signedByServer(t.server, {}, claims(t, { iat: -1 })),
     },
   ]);
 });
 
 describe('replay of a re-encoded (malleated, s → n − s) signature after first use', () => {
-  it('refuses the malleated copy within the grace window and leaves the first session alive', async () => {
+  it('refuses the malleated copy within the grace window and leaves the first session alive', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     expectError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
-  it('refuses the malleated copy after the grace window and revokes the session the first exchange created', async () => {
+  it('refuses the malleated copy after the grace window and revokes the session the first exchange created', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance((server.config.refreshReuseGraceSeconds + 1) * 1000);
@@ -591,7 +630,10 @@ describe('replay of a re-encoded (malleated, s → n − s) signature after firs
     expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('refuses the malleated copy first presented before the original: only one of the two ever exchanges', async () => {
+  it('refuses the malleated copy first presented before the original: only one of the two ever exchanges', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const visitor = await guestToken(server, clientKey);
     sessionBody(await exchange(server, malleateSignature(visitor.token), ORIGIN));
     expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);

@@ -5,7 +5,7 @@
  * or refresh token it was sent with. PortSwigger's CORS research: reflected origins, suffix and
  * prefix matches, `null`, unescaped dots, other schemes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { expectServiceWorks } from '../test-support/attacker.js';
 import { expectTextError } from '../test-support/expectError.js';
 import {
@@ -17,7 +17,7 @@ import {
   visitorBody,
 } from '../test-support/flowsHelpers.js';
 import { asTestResponse, rawRequest, type RawResponse } from '../test-support/rawRequest.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTestWith } from '../test-support/serverTest.js';
 
 const WILDCARD = 'https://*.partner-shop.example';
 const WITH_PORT = 'https://app.example.com:8443';
@@ -137,42 +137,36 @@ const DENIED_ORIGINS: OriginCase[] = [
   { name: 'an empty Origin header', value: '', echoable: false },
 ];
 
-let server: TestServer;
-let clientKey: string;
-/** One visitor token and one refresh token, presented with every denied origin: none may be spent by it. */
-let visitor: string;
-let refreshToken: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ clientKey } = await server.createWidget({ origins: [ORIGIN, WILDCARD, WITH_PORT] }));
-  visitor = (await guestToken(server, clientKey)).token;
-  refreshToken = (await guestSession(server, clientKey)).refresh_token;
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-afterEach(async () => {
-  await expectServiceWorks(server, clientKey);
-});
-
 const json = (body: unknown) => ({
   body: JSON.stringify(body),
   contentType: ['content-type', 'application/json'] as const,
 });
 
-function send(path: string, origin: OriginCase['value'], body?: unknown): Promise<RawResponse> {
-  const headers: [string, string | readonly string[]][] = [['origin', origin]];
-  if (body === undefined) return rawRequest(server.baseUrl, path, { headers });
-  const { body: text, contentType } = json(body);
-  return rawRequest(server.baseUrl, path, {
-    method: 'POST',
-    headers: [...headers, contentType],
-    body: text,
-  });
-}
+const it = serverTestWith({ widget: { origins: [ORIGIN, WILDCARD, WITH_PORT] } })
+  /** One visitor token and one refresh token, presented with every denied origin: none may be spent by it. */
+  .extend('presented', { scope: 'file' }, async ({ server, widget }) => ({
+    visitor: (await guestToken(server, widget.clientKey)).token,
+    refreshToken: (await guestSession(server, widget.clientKey)).refresh_token,
+  }))
+  /** A request to the file's server with exactly these `Origin` header lines (and a JSON body if given). */
+  .extend(
+    'send',
+    ({ server }) =>
+      (path: string, origin: OriginCase['value'], body?: unknown): Promise<RawResponse> => {
+        const headers: [string, string | readonly string[]][] = [['origin', origin]];
+        if (body === undefined) return rawRequest(server.baseUrl, path, { headers });
+        const { body: text, contentType } = json(body);
+        return rawRequest(server.baseUrl, path, {
+          method: 'POST',
+          headers: [...headers, contentType],
+          body: text,
+        });
+      },
+  );
+
+it.afterEach(async ({ server, widget }) => {
+  await expectServiceWorks(server, widget.clientKey);
+});
 
 function expectRefused(res: RawResponse, message: string, origin: OriginCase) {
   expectTextError(asTestResponse(res), 403, message);
@@ -187,7 +181,7 @@ function expectRefused(res: RawResponse, message: string, origin: OriginCase) {
 describe('origins the allowlist does not hold are refused on every route (§3)', () => {
   for (const origin of DENIED_ORIGINS) {
     describe(origin.name, () => {
-      it('config: 403 "Origin not in allowlist"', async () => {
+      it('config: 403 "Origin not in allowlist"', async ({ widget: { clientKey }, send }) => {
         expectRefused(
           await send(`/api/v1/widget/config?client_key=${clientKey}`, origin.value),
           CONFIG_DENIED,
@@ -195,7 +189,10 @@ describe('origins the allowlist does not hold are refused on every route (§3)',
         );
       });
 
-      it('guest: 403 "Origin not in allowlist for this client_key"', async () => {
+      it('guest: 403 "Origin not in allowlist for this client_key"', async ({
+        widget: { clientKey },
+        send,
+      }) => {
         expectRefused(
           await send(PATHS.guest, origin.value, { client_key: clientKey }),
           DENIED,
@@ -203,11 +200,17 @@ describe('origins the allowlist does not hold are refused on every route (§3)',
         );
       });
 
-      it('exchange: 403, and the visitor token is not spent', async () => {
+      it('exchange: 403, and the visitor token is not spent', async ({
+        send,
+        presented: { visitor },
+      }) => {
         expectRefused(await send(PATHS.exchange, origin.value, { token: visitor }), DENIED, origin);
       });
 
-      it('refresh: 403, and the refresh token is not spent', async () => {
+      it('refresh: 403, and the refresh token is not spent', async ({
+        send,
+        presented: { refreshToken },
+      }) => {
         expectRefused(
           await send(PATHS.refresh, origin.value, { refresh_token: refreshToken }),
           DENIED,
@@ -221,7 +224,10 @@ describe('origins the allowlist does not hold are refused on every route (§3)',
     expect(DENIED_ORIGINS.length).toBeGreaterThanOrEqual(30);
   });
 
-  it('left the visitor and refresh tokens presented above unspent', async () => {
+  it('left the visitor and refresh tokens presented above unspent', async ({
+    send,
+    presented: { visitor, refreshToken },
+  }) => {
     sessionBody(asTestResponse(await send(PATHS.exchange, ORIGIN, { token: visitor })));
     sessionBody(asTestResponse(await send(PATHS.refresh, ORIGIN, { refresh_token: refreshToken })));
   });
@@ -235,7 +241,10 @@ describe('controls: the allowlist entries themselves are served', () => {
     WITH_PORT,
   ];
   for (const origin of allowed) {
-    it(`serves ${origin} on config and guest, echoing it`, async () => {
+    it(`serves ${origin} on config and guest, echoing it`, async ({
+      widget: { clientKey },
+      send,
+    }) => {
       const config = await send(`/api/v1/widget/config?client_key=${clientKey}`, origin);
       expect(config.status).toBe(200);
       expect(config.headers['access-control-allow-origin']).toBe(origin);
@@ -244,7 +253,11 @@ describe('controls: the allowlist entries themselves are served', () => {
     });
   }
 
-  it('binds a guest token to its origin: another allowed origin cannot exchange it', async () => {
+  it('binds a guest token to its origin: another allowed origin cannot exchange it', async ({
+    server,
+    widget: { clientKey },
+    send,
+  }) => {
     const token = (await guestToken(server, clientKey, 'https://a.partner-shop.example')).token;
     expectRefused(await send(PATHS.exchange, ORIGIN, { token }), DENIED, {
       name: 'other allowed',
@@ -256,7 +269,11 @@ describe('controls: the allowlist entries themselves are served', () => {
     );
   });
 
-  it('binds a session to its origin: another allowed origin cannot refresh it', async () => {
+  it('binds a session to its origin: another allowed origin cannot refresh it', async ({
+    server,
+    widget: { clientKey },
+    send,
+  }) => {
     const session = await guestSession(server, clientKey, WITH_PORT);
     expectRefused(
       await send(PATHS.refresh, ORIGIN, { refresh_token: session.refresh_token }),
@@ -270,7 +287,11 @@ describe('controls: the allowlist entries themselves are served', () => {
     );
   });
 
-  it('refuses guest, exchange and refresh without any Origin, and serves config without one', async () => {
+  it('refuses guest, exchange and refresh without any Origin, and serves config without one', async ({
+    server,
+    widget: { clientKey },
+    presented: { visitor, refreshToken },
+  }) => {
     const none = (path: string, body?: unknown) =>
       body === undefined
         ? rawRequest(server.baseUrl, path)

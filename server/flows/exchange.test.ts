@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { setWidgetDisabled } from '../admin/index.js';
 import {
   FOREIGN_ORIGIN,
@@ -22,7 +22,6 @@ import {
   guestToken,
   malleateSignature,
   mintUser,
-  queryCount,
   refresh,
   refreshTokenHash,
   sessionBody,
@@ -34,25 +33,12 @@ import {
 import { gateMethod } from '../test-support/gate.js';
 import { request } from '../test-support/http.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
-
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  ({ clientKey, secretKey } = await server.createWidget());
-});
-
-afterEach(async () => {
-  await server.close();
-});
+import { freshServerTest as it } from '../test-support/serverTest.js';
 
 const ada = { user_id: 'u_123', name: 'Ada', email: 'ada@example.com', metadata: { plan: 'pro', seats: 3, beta: true } };
 
 describe('exchange: guest flow', () => {
-  it('answers 200 with the spec shape for a guest visitor token', async () => {
+  it('answers 200 with the spec shape for a guest visitor token', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const before = server.clock.now();
     const res = await exchange(server, visitor.token, ORIGIN);
@@ -72,7 +58,7 @@ describe('exchange: guest flow', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  it('ignores identity fields smuggled into the request body', async () => {
+  it('ignores identity fields smuggled into the request body', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const res = await request(server.baseUrl, PATHS.exchange, {
       origin: ORIGIN,
@@ -86,7 +72,7 @@ describe('exchange: guest flow', () => {
     expect(claims.exp).toBe(Number(claims.iat) + 900);
   });
 
-  it('issues a session JWT that verifies independently as at+jwt for kataven:connect with every required claim', async () => {
+  it('issues a session JWT that verifies independently as at+jwt for kataven:connect with every required claim', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const body = sessionBody(await exchange(server, visitor.token, ORIGIN));
     const { payload, protectedHeader } = await verifyIndependently(server, body.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
@@ -107,7 +93,7 @@ describe('exchange: guest flow', () => {
     expect(payload).not.toHaveProperty('user_id');
   });
 
-  it('issues a visitor token that verifies independently as visitor+jwt for kataven:widget-exchange', async () => {
+  it('issues a visitor token that verifies independently as visitor+jwt for kataven:widget-exchange', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     expect(visitor.expires_in).toBe(120);
     const { payload, protectedHeader } = await verifyIndependently(server, visitor.token, { typ: VISITOR_TYP, audience: VISITOR_AUDIENCE });
@@ -118,7 +104,7 @@ describe('exchange: guest flow', () => {
     expect(payload.exp).toBe(Number(payload.iat) + 120);
   });
 
-  it('issues session and visitor tokens that an independent verifier refuses under the other type', async () => {
+  it('issues session and visitor tokens that an independent verifier refuses under the other type', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const body = sessionBody(await exchange(server, visitor.token, ORIGIN));
     await expect(verifyIndependently(server, body.token, { typ: VISITOR_TYP, audience: SESSION_AUDIENCE })).rejects.toThrow();
@@ -127,14 +113,14 @@ describe('exchange: guest flow', () => {
 });
 
 describe('exchange: user flow', () => {
-  it('exchanges a user token into a session whose visitor is the user', async () => {
+  it('exchanges a user token into a session whose visitor is the user', async ({ server, widget: { clientKey, secretKey } }) => {
     const visitor = visitorBody(await mintUser(server, clientKey, secretKey, ada));
     expect(visitor.user_id).toBe('u_123');
     const body = sessionBody(await exchange(server, visitor.token, ORIGIN));
     expect(body.visitor).toEqual({ id: visitor.visitor_id, kind: 'user', user_id: 'u_123', name: 'Ada' });
   });
 
-  it('carries user_id, name, email and metadata in the session claims', async () => {
+  it('carries user_id, name, email and metadata in the session claims', async ({ server, widget: { clientKey, secretKey } }) => {
     const visitor = visitorBody(await mintUser(server, clientKey, secretKey, ada));
     const body = sessionBody(await exchange(server, visitor.token, ORIGIN));
     const { payload } = await verifyIndependently(server, body.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
@@ -150,7 +136,7 @@ describe('exchange: user flow', () => {
     });
   });
 
-  it('exchanges a user token from any allowed origin and binds the session to that origin', async () => {
+  it('exchanges a user token from any allowed origin and binds the session to that origin', async ({ server }) => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const visitor = visitorBody(await mintUser(server, widget.clientKey, widget.secretKey, { user_id: 'u_9' }));
     const body = sessionBody(await exchange(server, visitor.token, OTHER_ORIGIN));
@@ -161,22 +147,22 @@ describe('exchange: user flow', () => {
     sessionBody(await refresh(server, body.refresh_token, OTHER_ORIGIN));
   });
 
-  it('refuses a user token from an origin the widget does not allow', async () => {
+  it('refuses a user token from an origin the widget does not allow', async ({ server, widget: { clientKey, secretKey } }) => {
     const visitor = visitorBody(await mintUser(server, clientKey, secretKey, { user_id: 'u_1' }));
     expectError(await exchange(server, visitor.token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
   });
 });
 
 describe('exchange: invalid tokens answer 400 "Missing or expired token"', () => {
-  it('refuses a request without a token', async () => {
+  it('refuses a request without a token', async ({ server }) => {
     expectError(await exchange(server, undefined, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses an empty token', async () => {
+  it('refuses an empty token', async ({ server }) => {
     expectError(await exchange(server, '', ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses garbage', async () => {
+  it('refuses garbage', async ({ server }) => {
     expectError(await exchange(server, 'not-a-jwt', ORIGIN), 400, MSG_TOKEN);
     expectError(await exchange(server, 'aaa.bbb.ccc', ORIGIN), 400, MSG_TOKEN);
     expectError(await exchange(server, 12345, ORIGIN), 400, MSG_TOKEN);
@@ -184,31 +170,31 @@ describe('exchange: invalid tokens answer 400 "Missing or expired token"', () =>
     expectError(await exchange(server, ['a.b.c'], ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses a token with one signature byte changed', async () => {
+  it('refuses a token with one signature byte changed', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     expectError(await exchange(server, tamperSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
     // The untampered token is still good: the failed attempt spent nothing.
     sessionBody(await exchange(server, visitor.token, ORIGIN));
   });
 
-  it('refuses a session JWT presented as a visitor token (wrong typ)', async () => {
+  it('refuses a session JWT presented as a visitor token (wrong typ)', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
     expectError(await exchange(server, session.token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('accepts a visitor token just before it expires', async () => {
+  it('accepts a visitor token just before it expires', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     server.clock.advance(119_000);
     sessionBody(await exchange(server, visitor.token, ORIGIN));
   });
 
-  it('refuses an expired visitor token (past 120 s plus the 5 s tolerance)', async () => {
+  it('refuses an expired visitor token (past 120 s plus the 5 s tolerance)', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     server.clock.advance(126_000);
     expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses a token minted for a widget that was disabled since', async () => {
+  it('refuses a token minted for a widget that was disabled since', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
     expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
@@ -216,78 +202,78 @@ describe('exchange: invalid tokens answer 400 "Missing or expired token"', () =>
 });
 
 describe('exchange: verification pins every check (tokens signed with the real key by jose)', () => {
-  it('accepts a well-formed guest token signed independently (control for the cases below)', async () => {
+  it('accepts a well-formed guest token signed independently (control for the cases below)', async ({ server, widget: { clientKey } }) => {
     const claims = guestClaims(server, clientKey);
     const body = sessionBody(await exchange(server, await craftToken(server, claims), ORIGIN));
     expect(body.visitor.id).toBe(claims.sub);
   });
 
-  it('refuses the session audience on a visitor+jwt token', async () => {
+  it('refuses the session audience on a visitor+jwt token', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, { ...guestClaims(server, clientKey), aud: SESSION_AUDIENCE });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses a visitor-shaped token typed at+jwt', async () => {
+  it('refuses a visitor-shaped token typed at+jwt', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, guestClaims(server, clientKey), { typ: SESSION_TYP });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses a token without typ', async () => {
+  it('refuses a token without typ', async ({ server, widget: { clientKey } }) => {
     const key = server.keys.current();
     const token = await new SignJWT(guestClaims(server, clientKey)).setProtectedHeader({ alg: 'ES256', kid: key.kid }).sign(key.privateKey);
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses another issuer', async () => {
+  it('refuses another issuer', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, { ...guestClaims(server, clientKey), iss: 'https://issuer.example.org' });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   for (const claim of ['exp', 'iat', 'jti', 'sub'] as const) {
-    it(`refuses a token without the required ${claim} claim`, async () => {
+    it(`refuses a token without the required ${claim} claim`, async ({ server, widget: { clientKey } }) => {
       const claims = Object.fromEntries(Object.entries(guestClaims(server, clientKey)).filter(([name]) => name !== claim));
       expectError(await exchange(server, await craftToken(server, claims), ORIGIN), 400, MSG_TOKEN);
     });
   }
 
-  it('refuses a token older than the maximum age even if its exp is far away', async () => {
+  it('refuses a token older than the maximum age even if its exp is far away', async ({ server, widget: { clientKey } }) => {
     const claims = guestClaims(server, clientKey);
     const iat = Number(claims.iat) - 600;
     const token = await craftToken(server, { ...claims, iat, exp: iat + 3600 });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses a guest token without an origin claim', async () => {
+  it('refuses a guest token without an origin claim', async ({ server, widget: { clientKey } }) => {
     const claims = guestClaims(server, clientKey);
     delete claims.origin;
     expectError(await exchange(server, await craftToken(server, claims), ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses a token for an unknown client_id', async () => {
+  it('refuses a token for an unknown client_id', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, { ...guestClaims(server, clientKey), client_id: 'pk_live_000000000000000000000000' });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses an unknown kid', async () => {
+  it('refuses an unknown kid', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, guestClaims(server, clientKey), { kid: 'no-such-kid' });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   for (const member of ['jku', 'x5u'] as const) {
-    it(`refuses a token carrying a ${member} header`, async () => {
+    it(`refuses a token carrying a ${member} header`, async ({ server, widget: { clientKey } }) => {
       const token = await craftToken(server, guestClaims(server, clientKey), { [member]: 'https://evil.example.net/keys' });
       expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
     });
   }
 
-  it('refuses a token carrying its own jwk header', async () => {
+  it('refuses a token carrying its own jwk header', async ({ server, widget: { clientKey } }) => {
     const { kid } = server.keys.current();
     const jwk = (await fetchJwks(server)).keys.find((k) => k.kid === kid);
     const token = await craftToken(server, guestClaims(server, clientKey), { jwk: { ...jwk } });
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('refuses an unsigned (alg none) token', async () => {
+  it('refuses an unsigned (alg none) token', async ({ server, widget: { clientKey } }) => {
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const token = `${encode({ alg: 'none', typ: VISITOR_TYP })}.${encode(guestClaims(server, clientKey))}.`;
     expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
@@ -295,17 +281,17 @@ describe('exchange: verification pins every check (tokens signed with the real k
 });
 
 describe('exchange: origin rules answer 403 "Origin not in allowlist for this client_key"', () => {
-  it('refuses a request without Origin', async () => {
+  it('refuses a request without Origin', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     expectError(await exchange(server, visitor.token, undefined), 403, MSG_ORIGIN);
   });
 
-  it('refuses an origin the widget does not allow', async () => {
+  it('refuses an origin the widget does not allow', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     expectError(await exchange(server, visitor.token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
   });
 
-  it('refuses a guest token from another allowed origin than the one it was minted for', async () => {
+  it('refuses a guest token from another allowed origin than the one it was minted for', async ({ server }) => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const visitor = await guestToken(server, widget.clientKey, ORIGIN);
     expectError(await exchange(server, visitor.token, OTHER_ORIGIN), 403, MSG_ORIGIN);
@@ -313,13 +299,13 @@ describe('exchange: origin rules answer 403 "Origin not in allowlist for this cl
 });
 
 describe('exchange: single use', () => {
-  it('refuses a second exchange of the same visitor token', async () => {
+  it('refuses a second exchange of the same visitor token', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     sessionBody(await exchange(server, visitor.token, ORIGIN));
     expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('keys single use on jti: a re-encoded (malleated) signature of a used token is refused', async () => {
+  it('keys single use on jti: a re-encoded (malleated) signature of a used token is refused', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const malleated = malleateSignature(visitor.token);
     expect(malleated).not.toBe(visitor.token);
@@ -330,7 +316,7 @@ describe('exchange: single use', () => {
     expectError(await exchange(server, malleated, ORIGIN), 400, MSG_TOKEN);
   });
 
-  it('a repeat within the grace window is refused and the first session still refreshes', async () => {
+  it('a repeat within the grace window is refused and the first session still refreshes', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance(5_000);
@@ -338,7 +324,7 @@ describe('exchange: single use', () => {
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
-  it('a repeat after the grace window is refused and revokes the session of the first exchange', async () => {
+  it('a repeat after the grace window is refused and revokes the session of the first exchange', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance(11_000);
@@ -346,7 +332,7 @@ describe('exchange: single use', () => {
     expectError(await refresh(server, first.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
   });
 
-  it('a repeat after the grace window also kills refresh tokens rotated since the first exchange', async () => {
+  it('a repeat after the grace window also kills refresh tokens rotated since the first exchange', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     const rotated = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
@@ -355,7 +341,7 @@ describe('exchange: single use', () => {
     expectError(await refresh(server, rotated.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
   });
 
-  it('a replay with a malleated signature after the grace window revokes the first session too', async () => {
+  it('a replay with a malleated signature after the grace window revokes the first session too', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance(11_000);
@@ -363,7 +349,7 @@ describe('exchange: single use', () => {
     expectError(await refresh(server, first.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
   });
 
-  it('RACE: 50 concurrent exchanges of one visitor token yield exactly one session', async () => {
+  it('RACE: 50 concurrent exchanges of one visitor token yield exactly one session', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const results = await Promise.all(Array.from({ length: 50 }, () => exchange(server, visitor.token, ORIGIN)));
 
@@ -379,14 +365,14 @@ describe('exchange: single use', () => {
     expect(view?.session.visitorId).toBe(visitor.visitor_id);
     expect(view?.session.id).toBe(claimsOf(body.token).sid);
 
-    expect(queryCount(server, 'SELECT count(*) FROM sessions')).toBe(1);
-    expect(queryCount(server, 'SELECT count(*) FROM sessions WHERE visitor_id = ?', visitor.visitor_id)).toBe(1);
-    expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens')).toBe(1);
+    expect(await server.db.count('sessions')).toBe(1);
+    expect(await server.db.count('sessions', 'visitor_id = ?', [visitor.visitor_id])).toBe(1);
+    expect(await server.db.count('refresh_tokens')).toBe(1);
     // The winner's session is intact: nothing in the race revoked it.
     sessionBody(await refresh(server, body.refresh_token, ORIGIN));
   });
 
-  it('RACE: 50 concurrent exchanges that all pass verification before any of them is recorded yield exactly one session', async () => {
+  it('RACE: 50 concurrent exchanges that all pass verification before any of them is recorded yield exactly one session', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     // Worst case: every request has verified the token before the first one spends its jti.
     const gate = gateMethod(server.store, 'consumeVisitorToken', 50);
@@ -401,14 +387,14 @@ describe('exchange: single use', () => {
     const refused = results.filter((r) => r.status !== 200);
     expect({ ok: ok.length, refused: refused.length }).toEqual({ ok: 1, refused: 49 });
     for (const r of refused) expectError(r, 400, MSG_TOKEN);
-    expect(queryCount(server, 'SELECT count(*) FROM sessions WHERE visitor_id = ?', visitor.visitor_id)).toBe(1);
-    expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens')).toBe(1);
+    expect(await server.db.count('sessions', 'visitor_id = ?', [visitor.visitor_id])).toBe(1);
+    expect(await server.db.count('refresh_tokens')).toBe(1);
     const [winner] = ok;
     if (!winner) throw new Error('no winner');
     sessionBody(await refresh(server, sessionBody(winner).refresh_token, ORIGIN));
   });
 
-  it('RACE: 50 concurrent exchanges split across two server instances on one database yield exactly one session', async () => {
+  it('RACE: 50 concurrent exchanges split across two server instances on one database yield exactly one session', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const other = await startSecondInstance(server);
     try {
@@ -419,8 +405,8 @@ describe('exchange: single use', () => {
       const refused = results.filter((r) => r.status !== 200);
       expect({ ok: ok.length, refused: refused.length }).toEqual({ ok: 1, refused: 49 });
       for (const r of refused) expectError(r, 400, MSG_TOKEN);
-      expect(queryCount(server, 'SELECT count(*) FROM sessions WHERE visitor_id = ?', visitor.visitor_id)).toBe(1);
-      expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens')).toBe(1);
+      expect(await server.db.count('sessions', 'visitor_id = ?', [visitor.visitor_id])).toBe(1);
+      expect(await server.db.count('refresh_tokens')).toBe(1);
     } finally {
       await other.close();
     }

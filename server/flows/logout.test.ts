@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   MSG_REFRESH,
   ORIGIN,
@@ -6,45 +6,32 @@ import {
   expectError,
   guestSession,
   logout,
-  queryValue,
   refresh,
   sessionBody,
 } from '../test-support/flowsHelpers.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
-
-let server: TestServer;
-let clientKey: string;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  ({ clientKey } = await server.createWidget());
-});
-
-afterEach(async () => {
-  await server.close();
-});
+import { freshServerTest as it } from '../test-support/serverTest.js';
 
 const expectNoContent = (res: { status: number; text: string }) => {
   expect({ status: res.status, text: res.text }).toEqual({ status: 204, text: '' });
 };
 
 describe('logout', () => {
-  it('answers 204 and the refresh token no longer refreshes', async () => {
+  it('answers 204 and the refresh token no longer refreshes', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
     expectNoContent(await logout(server, session.refresh_token));
     expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
-    const revokedAt = queryValue(server, 'SELECT revoked_at FROM sessions WHERE id = ?', claimsOf(session.token).sid);
+    const revokedAt = await server.db.scalar('SELECT revoked_at FROM sessions WHERE id = ?', [String(claimsOf(session.token).sid)]);
     expect(revokedAt).toBe(server.clock.now());
   });
 
-  it('with a spent token of the family ends the live successor too', async () => {
+  it('with a spent token of the family ends the live successor too', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     expectNoContent(await logout(server, first.refresh_token));
     expectError(await refresh(server, second.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('with the live token ends the family: a spent token can no longer be retried within the grace window', async () => {
+  it('with the live token ends the family: a spent token can no longer be retried within the grace window', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     expectNoContent(await logout(server, second.refresh_token));
@@ -52,32 +39,32 @@ describe('logout', () => {
     expectError(await refresh(server, second.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('ends only its own session', async () => {
+  it('ends only its own session', async ({ server, widget: { clientKey } }) => {
     const mine = await guestSession(server, clientKey);
     const other = await guestSession(server, clientKey);
     expectNoContent(await logout(server, mine.refresh_token));
     sessionBody(await refresh(server, other.refresh_token, ORIGIN));
   });
 
-  it('answers 204 for an unknown refresh token', async () => {
+  it('answers 204 for an unknown refresh token', async ({ server }) => {
     expectNoContent(await logout(server, 'rt_0000000000000000000000000000000000000000000'));
     expectNoContent(await logout(server, 'not-even-a-refresh-token'));
   });
 
-  it('answers 204 when called twice', async () => {
+  it('answers 204 when called twice', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
     expectNoContent(await logout(server, session.refresh_token));
     expectNoContent(await logout(server, session.refresh_token));
     expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('answers 204 without an Origin header', async () => {
+  it('answers 204 without an Origin header', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
     expectNoContent(await logout(server, session.refresh_token, undefined));
     expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('answers 400 "Missing or expired refresh_token" without the field', async () => {
+  it('answers 400 "Missing or expired refresh_token" without the field', async ({ server }) => {
     expectError(await logout(server, undefined), 400, MSG_REFRESH);
   });
 });

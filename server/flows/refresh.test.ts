@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { editWidgetOrigins, setWidgetDisabled } from '../admin/index.js';
 import {
   FOREIGN_ORIGIN,
@@ -15,8 +15,6 @@ import {
   guestSession,
   guestToken,
   mintUser,
-  queryCount,
-  queryValue,
   refresh,
   refreshTokenHash,
   sessionBody,
@@ -27,20 +25,8 @@ import {
 } from '../test-support/flowsHelpers.js';
 import { gateMethod } from '../test-support/gate.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
-
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  ({ clientKey, secretKey } = await server.createWidget());
-});
-
-afterEach(async () => {
-  await server.close();
-});
+import { freshServerTest as it } from '../test-support/serverTest.js';
+import type { TestServer, TestWidget } from '../test-support/startTestServer.js';
 
 const IDENTITY_CLAIMS = ['iss', 'aud', 'sub', 'client_id', 'sid', 'origin', 'kind', 'user_id', 'name', 'email', 'metadata'] as const;
 
@@ -49,7 +35,7 @@ function identityOf(token: string): Record<string, unknown> {
   return Object.fromEntries(IDENTITY_CLAIMS.map((name) => [name, claims[name]]));
 }
 
-async function userSession(): Promise<SessionTokenBody> {
+async function userSession(server: TestServer, { clientKey, secretKey }: TestWidget): Promise<SessionTokenBody> {
   const visitor = visitorBody(
     await mintUser(server, clientKey, secretKey, { user_id: 'u_42', name: 'Grace', email: 'grace@example.com', metadata: { tier: 'gold' } }),
   );
@@ -57,14 +43,14 @@ async function userSession(): Promise<SessionTokenBody> {
 }
 
 const unspentInFamily = (s: TestServer, sessionId: unknown) =>
-  queryCount(s, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ? AND spent_at IS NULL', sessionId);
+  s.db.count('refresh_tokens', 'session_id = ? AND spent_at IS NULL', [String(sessionId)]);
 
 const spentAtOf = (s: TestServer, refreshToken: string) =>
-  queryValue(s, 'SELECT spent_at FROM refresh_tokens WHERE hash = ?', refreshTokenHash(refreshToken));
+  s.db.scalar('SELECT spent_at FROM refresh_tokens WHERE hash = ?', [refreshTokenHash(refreshToken)]);
 
 describe('refresh: rotation', () => {
-  it('returns a new session JWT with the same identity claims and a new jti, and a different refresh token', async () => {
-    const first = await userSession();
+  it('returns a new session JWT with the same identity claims and a new jti, and a different refresh token', async ({ server, widget }) => {
+    const first = await userSession(server, widget);
     server.clock.advance(1_000);
     const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
 
@@ -82,17 +68,17 @@ describe('refresh: rotation', () => {
     expect(after.payload.iat).toBe(Math.floor(server.clock.now() / 1000));
   });
 
-  it('spends the presented refresh token and leaves exactly one live token in the family', async () => {
+  it('spends the presented refresh token and leaves exactly one live token in the family', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const sid = claimsOf(first.token).sid;
-    expect(spentAtOf(server, first.refresh_token)).toBeNull();
+    expect(await spentAtOf(server, first.refresh_token)).toBeNull();
     const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
-    expect(spentAtOf(server, first.refresh_token)).toBe(server.clock.now());
-    expect(spentAtOf(server, next.refresh_token)).toBeNull();
-    expect(unspentInFamily(server, sid)).toBe(1);
+    expect(await spentAtOf(server, first.refresh_token)).toBe(server.clock.now());
+    expect(await spentAtOf(server, next.refresh_token)).toBeNull();
+    expect(await unspentInFamily(server, sid)).toBe(1);
   });
 
-  it('works along a chain of five refreshes, each with a new refresh token', async () => {
+  it('works along a chain of five refreshes, each with a new refresh token', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const sid = claimsOf(first.token).sid;
     const seen = new Set([first.refresh_token]);
@@ -105,12 +91,12 @@ describe('refresh: rotation', () => {
       expect(claimsOf(current.token).sid).toBe(sid);
       await verifyIndependently(server, current.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     }
-    expect(unspentInFamily(server, sid)).toBe(1);
+    expect(await unspentInFamily(server, sid)).toBe(1);
   });
 });
 
 describe('refresh: reuse and the grace window', () => {
-  it('within the grace window a spent token returns the same successor and a fresh session JWT', async () => {
+  it('within the grace window a spent token returns the same successor and a fresh session JWT', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     server.clock.advance(3_000);
@@ -126,7 +112,7 @@ describe('refresh: reuse and the grace window', () => {
     sessionBody(await refresh(server, retry.refresh_token, ORIGIN));
   });
 
-  it('within the grace window a spent token whose successor was already used is refused', async () => {
+  it('within the grace window a spent token whose successor was already used is refused', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     sessionBody(await refresh(server, second.refresh_token, ORIGIN));
@@ -134,7 +120,7 @@ describe('refresh: reuse and the grace window', () => {
     expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('RACE: 50 concurrent refreshes of one token all succeed with the same successor and the family never forks', async () => {
+  it('RACE: 50 concurrent refreshes of one token all succeed with the same successor and the family never forks', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const sid = claimsOf(first.token).sid;
     const results = await Promise.all(Array.from({ length: 50 }, () => refresh(server, first.refresh_token, ORIGIN)));
@@ -151,15 +137,15 @@ describe('refresh: reuse and the grace window', () => {
     expect(new Set(bodies.map((b) => claimsOf(b.token).jti)).size).toBe(50);
     expect(new Set(bodies.map((b) => claimsOf(b.token).sid))).toEqual(new Set([sid]));
 
-    expect(unspentInFamily(server, sid)).toBe(1);
-    expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ?', sid)).toBe(2);
+    expect(await unspentInFamily(server, sid)).toBe(1);
+    expect(await server.db.count('refresh_tokens', 'session_id = ?', [String(sid)])).toBe(2);
 
     const after = sessionBody(await refresh(server, successor, ORIGIN));
-    expect(unspentInFamily(server, sid)).toBe(1);
+    expect(await unspentInFamily(server, sid)).toBe(1);
     sessionBody(await refresh(server, after.refresh_token, ORIGIN));
   });
 
-  it('RACE: 50 concurrent refreshes that all read the token before any of them rotates all return the same successor', async () => {
+  it('RACE: 50 concurrent refreshes that all read the token before any of them rotates all return the same successor', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const sid = claimsOf(first.token).sid;
     // Worst case: every request has found the token unspent before the first rotation writes.
@@ -174,14 +160,14 @@ describe('refresh: reuse and the grace window', () => {
     expect(results.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
     const successors = new Set(results.map((r) => sessionBody(r).refresh_token));
     expect(successors.size).toBe(1);
-    expect(unspentInFamily(server, sid)).toBe(1);
-    expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ?', sid)).toBe(2);
+    expect(await unspentInFamily(server, sid)).toBe(1);
+    expect(await server.db.count('refresh_tokens', 'session_id = ?', [String(sid)])).toBe(2);
     const [successor] = successors;
     sessionBody(await refresh(server, successor, ORIGIN));
-    expect(unspentInFamily(server, sid)).toBe(1);
+    expect(await unspentInFamily(server, sid)).toBe(1);
   });
 
-  it('RACE: 50 concurrent refreshes split across two server instances on one database all return the same successor', async () => {
+  it('RACE: 50 concurrent refreshes split across two server instances on one database all return the same successor', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const sid = claimsOf(first.token).sid;
     const other = await startSecondInstance(server);
@@ -192,17 +178,17 @@ describe('refresh: reuse and the grace window', () => {
       expect(results.map((r) => r.status)).toEqual(Array.from({ length: 50 }, () => 200));
       const successors = new Set(results.map((r) => sessionBody(r).refresh_token));
       expect(successors.size).toBe(1);
-      expect(unspentInFamily(server, sid)).toBe(1);
-      expect(queryCount(server, 'SELECT count(*) FROM refresh_tokens WHERE session_id = ?', sid)).toBe(2);
+      expect(await unspentInFamily(server, sid)).toBe(1);
+      expect(await server.db.count('refresh_tokens', 'session_id = ?', [String(sid)])).toBe(2);
       const [successor] = successors;
       sessionBody(await refresh(other, successor, ORIGIN));
-      expect(unspentInFamily(server, sid)).toBe(1);
+      expect(await unspentInFamily(server, sid)).toBe(1);
     } finally {
       await other.close();
     }
   });
 
-  it('after the grace window a spent token is refused and the live successor is revoked too', async () => {
+  it('after the grace window a spent token is refused and the live successor is revoked too', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     server.clock.advance(11_000);
@@ -210,7 +196,7 @@ describe('refresh: reuse and the grace window', () => {
     expectError(await refresh(server, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('after the grace window reuse of an older token of the chain revokes the whole family', async () => {
+  it('after the grace window reuse of an older token of the chain revokes the whole family', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     const third = sessionBody(await refresh(server, second.refresh_token, ORIGIN));
@@ -232,29 +218,29 @@ describe('refresh: reuse and the grace window', () => {
 });
 
 describe('refresh: origin rules', () => {
-  it('refuses a request without Origin with 403 and does not spend the token', async () => {
+  it('refuses a request without Origin with 403 and does not spend the token', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     expectError(await refresh(server, first.refresh_token, undefined), 403, MSG_ORIGIN);
-    expect(spentAtOf(server, first.refresh_token)).toBeNull();
+    expect(await spentAtOf(server, first.refresh_token)).toBeNull();
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
-  it('refuses a foreign origin with 403', async () => {
+  it('refuses a foreign origin with 403', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     expectError(await refresh(server, first.refresh_token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
   });
 
-  it('refuses another allowed origin than the session is bound to, without spending the token', async () => {
+  it('refuses another allowed origin than the session is bound to, without spending the token', async ({ server }) => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const first = await guestSession(server, widget.clientKey, ORIGIN);
     expectError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
-    expect(spentAtOf(server, first.refresh_token)).toBeNull();
+    expect(await spentAtOf(server, first.refresh_token)).toBeNull();
     // The 403 spent nothing, and started no grace window: the token still refreshes later.
     server.clock.advance(30_000);
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
-  it('refuses the bound origin once it was removed from the allowlist', async () => {
+  it('refuses the bound origin once it was removed from the allowlist', async ({ server }) => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const first = await guestSession(server, widget.clientKey, ORIGIN);
     await editWidgetOrigins({ store: server.store, clock: server.clock }, widget.clientKey, { add: [], remove: [ORIGIN] });
@@ -383,16 +369,16 @@ describe('refresh: expiry', () => {
 });
 
 describe('refresh: refused tokens', () => {
-  it('refuses an unknown refresh token', async () => {
+  it('refuses an unknown refresh token', async ({ server }) => {
     expectError(await refresh(server, 'rt_0000000000000000000000000000000000000000000', ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('refuses a request without refresh_token', async () => {
+  it('refuses a request without refresh_token', async ({ server }) => {
     expectError(await refresh(server, undefined, ORIGIN), 400, MSG_REFRESH);
     expectError(await refresh(server, '', ORIGIN), 400, MSG_REFRESH);
   });
 
-  it('refuses refresh once the widget was disabled after the exchange', async () => {
+  it('refuses refresh once the widget was disabled after the exchange', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
     expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { rotateSigningKey } from '../admin/index.js';
 import {
   ORIGIN,
@@ -18,21 +18,10 @@ import {
 } from '../test-support/flowsHelpers.js';
 import { request } from '../test-support/http.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { freshServerTest as it } from '../test-support/serverTest.js';
+import type { TestServer } from '../test-support/startTestServer.js';
 
-let server: TestServer;
-let clientKey: string;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  ({ clientKey } = await server.createWidget());
-});
-
-afterEach(async () => {
-  await server.close();
-});
-
-async function rotate(): Promise<string> {
+async function rotate(server: TestServer): Promise<string> {
   server.clock.advance(1_000);
   const { kid } = await rotateSigningKey({ store: server.store, clock: server.clock });
   await server.keys.reload();
@@ -42,10 +31,10 @@ async function rotate(): Promise<string> {
 const kidsOf = async (s: TestServer) => (await fetchJwks(s)).keys.map((k) => k.kid);
 
 describe('signing keys and rotation', () => {
-  it('publishes public keys only, each with kid equal to its RFC 7638 thumbprint', async () => {
+  it('publishes public keys only, each with kid equal to its RFC 7638 thumbprint', async ({ server }) => {
     const res = await request(server.baseUrl, PATHS.jwks);
     expect(res.headers.get('cache-control')).toBe('public, max-age=300');
-    await rotate();
+    await rotate(server);
     const { keys } = await fetchJwks(server);
     expect(keys).toHaveLength(2);
     for (const key of keys) {
@@ -55,10 +44,10 @@ describe('signing keys and rotation', () => {
     }
   });
 
-  it('signs new tokens with the new kid after a rotation', async () => {
+  it('signs new tokens with the new kid after a rotation', async ({ server, widget: { clientKey } }) => {
     const before = await guestSession(server, clientKey);
     const oldKid = kidOf(before.token);
-    const newKid = await rotate();
+    const newKid = await rotate(server);
     expect(newKid).not.toBe(oldKid);
 
     const visitor = await guestToken(server, clientKey);
@@ -69,33 +58,33 @@ describe('signing keys and rotation', () => {
     await verifyIndependently(server, visitor.token, { typ: VISITOR_TYP, audience: VISITOR_AUDIENCE });
   });
 
-  it('lists both keys in the JWKS with unique kids after a rotation', async () => {
+  it('lists both keys in the JWKS with unique kids after a rotation', async ({ server }) => {
     const [oldKid] = await kidsOf(server);
-    const newKid = await rotate();
+    const newKid = await rotate(server);
     const kids = await kidsOf(server);
     expect(kids).toHaveLength(2);
     expect(new Set(kids).size).toBe(2);
     expect(new Set(kids)).toEqual(new Set([oldKid, newKid]));
   });
 
-  it('still exchanges a visitor token minted before the rotation', async () => {
+  it('still exchanges a visitor token minted before the rotation', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const oldKid = kidOf(visitor.token);
-    await rotate();
+    await rotate(server);
     const session = sessionBody(await exchange(server, visitor.token, ORIGIN));
     expect(kidOf(session.token)).not.toBe(oldKid);
   });
 
-  it('still verifies independently a session token signed by the old key', async () => {
+  it('still verifies independently a session token signed by the old key', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
-    await rotate();
+    await rotate(server);
     const { protectedHeader } = await verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     expect(protectedHeader.kid).toBe(kidOf(session.token));
   });
 
-  it('keeps the retired key published until the last token it signed expired', async () => {
+  it('keeps the retired key published until the last token it signed expired', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
-    await rotate();
+    await rotate(server);
     // 898 s after signing (1 s went by in rotate): the 900 s session token is still valid.
     server.clock.advance(897_000);
     await server.keys.reload();
@@ -103,10 +92,10 @@ describe('signing keys and rotation', () => {
     await verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
   });
 
-  it('drops the retired key from the JWKS after the retired-key grace', async () => {
+  it('drops the retired key from the JWKS after the retired-key grace', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
     const oldKid = kidOf(session.token);
-    const newKid = await rotate();
+    const newKid = await rotate(server);
     // The grace covers the longest token lifetime (900 s) plus verifiers' clock tolerance.
     server.clock.advance(24 * 60 * 60 * 1000);
     await server.keys.reload();
@@ -115,10 +104,10 @@ describe('signing keys and rotation', () => {
     expect(kids).not.toContain(oldKid);
   });
 
-  it('a server that has not reloaded yet accepts a visitor token signed by a key another process rotated in', async () => {
+  it('a server that has not reloaded yet accepts a visitor token signed by a key another process rotated in', async ({ server, widget: { clientKey } }) => {
     const other = await startSecondInstance(server);
     try {
-      const newKid = await rotate();
+      const newKid = await rotate(server);
       const visitor = await guestToken(server, clientKey);
       expect(kidOf(visitor.token)).toBe(newKid);
       const session = sessionBody(await exchange(other, visitor.token, ORIGIN));

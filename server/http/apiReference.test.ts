@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIObject, OperationObject } from 'openapi3-ts/oas31';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { launchChromium } from '../../clients/test-support/launchChromium.js';
 import { buildOpenApiDocument } from '../../scripts/openapi/buildOpenApiDocument.js';
 import { request } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest as it } from '../test-support/serverTest.js';
 
 const committed = JSON.parse(
   readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8'),
@@ -18,20 +18,16 @@ const summaries = Object.values(committed.paths ?? {}).flatMap((item) =>
   Object.values(item as Record<string, OperationObject>).map((op) => op.summary ?? ''),
 );
 
-let server: TestServer;
 let browser: Browser | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
 
 afterAll(async () => {
   await browser?.close();
-  await server.close();
 });
 
 describe('GET /openapi.json', () => {
-  it('serves the committed openapi.json, which is exactly what the contract generates', async () => {
+  it('serves the committed openapi.json, which is exactly what the contract generates', async ({
+    server,
+  }) => {
     const res = await request(server.baseUrl, '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -41,7 +37,9 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /docs', () => {
-  it('is an HTML page that loads its script and the document from this server only, under a same-origin CSP', async () => {
+  it('is an HTML page that loads its script and the document from this server only, under a same-origin CSP', async ({
+    server,
+  }) => {
     const res = await request(server.baseUrl, '/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -61,7 +59,7 @@ describe('GET /docs', () => {
   it(
     'renders every operation in headless Chromium with every non-local request blocked',
     { timeout: 120_000 },
-    async () => {
+    async ({ server }) => {
       browser = await launchChromium();
       const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
       const blocked: string[] = [];

@@ -1,31 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { defaultWidgetPublicSettings } from '../../contract/index.js';
 import { setWidgetDisabled, setWidgetSettings } from '../admin/index.js';
 import { expectTextError } from '../test-support/expectError.js';
 import { request } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest } from '../test-support/serverTest.js';
 import { CONFIG } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
 const configPath = (clientKey: string) => `${CONFIG}?client_key=${encodeURIComponent(clientKey)}`;
 
-let server: TestServer;
-let liveKey: string;
-let testKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  liveKey = (await server.createWidget({ origins: [SHOP] })).clientKey;
-  testKey = (await server.createWidget({ origins: [SHOP], mode: 'test', guestEnabled: false }))
-    .clientKey;
-});
-
-afterAll(async () => {
-  await server.close();
-});
+/** The default widget is live; `testKey` is a test-mode widget without guests. */
+const it = serverTest.extend(
+  'testKey',
+  { scope: 'file' },
+  async ({ server }) =>
+    (await server.createWidget({ origins: [SHOP], mode: 'test', guestEnabled: false })).clientKey,
+);
 
 describe('GET /api/v1/widget/config', () => {
-  it('answers 200 with exactly the spec shape for a live widget', async () => {
+  it('answers 200 with exactly the spec shape for a live widget', async ({
+    server,
+    widget: { clientKey: liveKey },
+  }) => {
     const res = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -48,13 +44,19 @@ describe('GET /api/v1/widget/config', () => {
     });
   });
 
-  it('reports mode "test" and guest_enabled false for a test widget without guests', async () => {
+  it('reports mode "test" and guest_enabled false for a test widget without guests', async ({
+    server,
+    testKey,
+  }) => {
     const res = await request(server.baseUrl, configPath(testKey));
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ client_key: testKey, mode: 'test', guest_enabled: false });
   });
 
-  it('is cacheable: public max-age=60, a strong ETag, Vary: Origin and no Pragma', async () => {
+  it('is cacheable: public max-age=60, a strong ETag, Vary: Origin and no Pragma', async ({
+    server,
+    widget: { clientKey: liveKey },
+  }) => {
     const res = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(res.headers.get('etag')).toMatch(/^"[\x21\x23-\x7e]+"$/);
@@ -62,7 +64,10 @@ describe('GET /api/v1/widget/config', () => {
     expect(res.headers.get('pragma')).toBeNull();
   });
 
-  it('gives the same ETag for the same config', async () => {
+  it('gives the same ETag for the same config', async ({
+    server,
+    widget: { clientKey: liveKey },
+  }) => {
     const a = await request(server.baseUrl, configPath(liveKey));
     const b = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
     expect(a.headers.get('etag')).not.toBeNull();
@@ -77,7 +82,10 @@ describe('GET /api/v1/widget/config', () => {
       { name: '*', ifNoneMatch: () => '*' },
     ];
     for (const { name, ifNoneMatch } of cases) {
-      it(`answers 304 with no body when If-None-Match is ${name}`, async () => {
+      it(`answers 304 with no body when If-None-Match is ${name}`, async ({
+        server,
+        widget: { clientKey: liveKey },
+      }) => {
         const first = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
         const etag = first.headers.get('etag') ?? '';
         const res = await request(server.baseUrl, configPath(liveKey), {
@@ -93,7 +101,10 @@ describe('GET /api/v1/widget/config', () => {
       });
     }
 
-    it('answers 200 with the body when If-None-Match names another ETag', async () => {
+    it('answers 200 with the body when If-None-Match names another ETag', async ({
+      server,
+      widget: { clientKey: liveKey },
+    }) => {
       const res = await request(server.baseUrl, configPath(liveKey), {
         headers: { 'if-none-match': '"not-the-etag"' },
       });
@@ -101,7 +112,10 @@ describe('GET /api/v1/widget/config', () => {
       expect(res.json).toMatchObject({ client_key: liveKey });
     });
 
-    it('still refuses a disallowed Origin with 403 even when the ETag matches', async () => {
+    it('still refuses a disallowed Origin with 403 even when the ETag matches', async ({
+      server,
+      widget: { clientKey: liveKey },
+    }) => {
       const first = await request(server.baseUrl, configPath(liveKey));
       const res = await request(server.baseUrl, configPath(liveKey), {
         origin: 'https://evil.example',
@@ -111,7 +125,9 @@ describe('GET /api/v1/widget/config', () => {
     });
   });
 
-  it('gives a new ETag, and a 200 for the old one, after the settings change', async () => {
+  it('gives a new ETag, and a 200 for the old one, after the settings change', async ({
+    server,
+  }) => {
     const { clientKey } = await server.createWidget({ origins: [SHOP] });
     const before = await request(server.baseUrl, configPath(clientKey));
     const oldEtag = before.headers.get('etag') ?? '';
@@ -128,21 +144,27 @@ describe('GET /api/v1/widget/config', () => {
     expect(after.json).toMatchObject({ agent: { display_name: 'Bob', avatar_url: null } });
   });
 
-  it('answers a caller without Origin (a non-browser caller) with 200 and no Access-Control-Allow-Origin', async () => {
+  it('answers a caller without Origin (a non-browser caller) with 200 and no Access-Control-Allow-Origin', async ({
+    server,
+    widget: { clientKey: liveKey },
+  }) => {
     const res = await request(server.baseUrl, configPath(liveKey));
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/i);
   });
 
-  it('answers an allowed Origin with 200 and echoes it in Access-Control-Allow-Origin', async () => {
+  it('answers an allowed Origin with 200 and echoes it in Access-Control-Allow-Origin', async ({
+    server,
+    widget: { clientKey: liveKey },
+  }) => {
     const res = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
-  it('accepts a loopback Origin for a test widget', async () => {
+  it('accepts a loopback Origin for a test widget', async ({ server, testKey }) => {
     const res = await request(server.baseUrl, configPath(testKey), {
       origin: 'http://localhost:5173',
     });
@@ -162,7 +184,7 @@ describe('GET /api/v1/widget/config', () => {
       },
     ];
     for (const { name, path } of paths) {
-      it(`refuses ${name}`, async () => {
+      it(`refuses ${name}`, async ({ server }) => {
         expectTextError(
           await request(server.baseUrl, path, { origin: SHOP }),
           400,
@@ -190,13 +212,16 @@ describe('GET /api/v1/widget/config', () => {
       },
     ];
     for (const { name, query } of values) {
-      it(`refuses ${name}`, async () => {
+      it(`refuses ${name}`, async ({ server }) => {
         const res = await request(server.baseUrl, `${CONFIG}?${query}`, { origin: SHOP });
         expectTextError(res, 400, 'Invalid client_key');
       });
     }
 
-    it('refuses the repeated parameter even when both values are the same valid key', async () => {
+    it('refuses the repeated parameter even when both values are the same valid key', async ({
+      server,
+      widget: { clientKey: liveKey },
+    }) => {
       const res = await request(
         server.baseUrl,
         `${CONFIG}?client_key=${liveKey}&client_key=${liveKey}`,
@@ -217,13 +242,19 @@ describe('GET /api/v1/widget/config', () => {
       'http://localhost:5173',
     ];
     for (const origin of origins) {
-      it(`refuses Origin ${origin} on a live widget`, async () => {
+      it(`refuses Origin ${origin} on a live widget`, async ({
+        server,
+        widget: { clientKey: liveKey },
+      }) => {
         const res = await request(server.baseUrl, configPath(liveKey), { origin });
         expectTextError(res, 403, 'Origin not in allowlist');
       });
     }
 
-    it('echoes a syntactically valid refused Origin so the widget can read the message', async () => {
+    it('echoes a syntactically valid refused Origin so the widget can read the message', async ({
+      server,
+      widget: { clientKey: liveKey },
+    }) => {
       const res = await request(server.baseUrl, configPath(liveKey), {
         origin: 'https://evil.example',
       });
@@ -233,14 +264,14 @@ describe('GET /api/v1/widget/config', () => {
   });
 
   describe('404 "Unknown client_key"', () => {
-    it('answers 404 for a well-formed key that does not exist', async () => {
+    it('answers 404 for a well-formed key that does not exist', async ({ server }) => {
       const res = await request(server.baseUrl, configPath(`pk_live_${'Z'.repeat(24)}`), {
         origin: SHOP,
       });
       expectTextError(res, 404, 'Unknown client_key');
     });
 
-    it('answers 404 for a disabled widget, also without Origin', async () => {
+    it('answers 404 for a disabled widget, also without Origin', async ({ server }) => {
       const { clientKey } = await server.createWidget({ origins: [SHOP] });
       expect((await request(server.baseUrl, configPath(clientKey))).status).toBe(200);
       await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
@@ -256,7 +287,7 @@ describe('GET /api/v1/widget/config', () => {
       );
     });
 
-    it('answers 200 again once the widget is re-enabled', async () => {
+    it('answers 200 again once the widget is re-enabled', async ({ server }) => {
       const { clientKey } = await server.createWidget({ origins: [SHOP] });
       const deps = { store: server.store, clock: server.clock };
       await setWidgetDisabled(deps, clientKey, true);
@@ -267,7 +298,10 @@ describe('GET /api/v1/widget/config', () => {
   });
 
   describe('HEAD', () => {
-    it('answers HEAD with 200, the same ETag and caching headers, and no body', async () => {
+    it('answers HEAD with 200, the same ETag and caching headers, and no body', async ({
+      server,
+      widget: { clientKey: liveKey },
+    }) => {
       const get = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
       const head = await request(server.baseUrl, configPath(liveKey), {
         origin: SHOP,
@@ -280,7 +314,7 @@ describe('GET /api/v1/widget/config', () => {
       expect(head.headers.get('access-control-allow-origin')).toBe(SHOP);
     });
 
-    it('answers HEAD with the same error status as GET', async () => {
+    it('answers HEAD with the same error status as GET', async ({ server }) => {
       const head = await request(server.baseUrl, `${CONFIG}?client_key=bad`, { method: 'HEAD' });
       expect(head.status).toBe(400);
       expect(head.text).toBe('');

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { contract } from '../../contract/index.js';
 import { request } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest as it } from '../test-support/serverTest.js';
+import type { TestServer } from '../test-support/startTestServer.js';
 import { contractAudit, type ContractViolation } from './contractAudit.js';
 
 const SHOP = 'https://shop.example.com';
@@ -39,20 +40,11 @@ async function auditedAgainst(server: TestServer, router: AppRouter) {
   };
 }
 
-let server: TestServer;
-let clientKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  clientKey = (await server.createWidget({ origins: [SHOP] })).clientKey;
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
 describe('contractAudit', () => {
-  it('reports a 415, 413 and 405 that the route does not declare', async () => {
+  it('reports a 415, 413 and 405 that the route does not declare', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const audited = await auditedAgainst(server, without('guest', dropStatuses(405, 413, 415)));
     try {
       const guest = '/api/v1/widget/auth/guest';
@@ -84,7 +76,7 @@ describe('contractAudit', () => {
     }
   });
 
-  it('reports a 404 on a route that does not declare it', async () => {
+  it('reports a 404 on a route that does not declare it', async ({ server }) => {
     const router = without('getConfig', dropStatuses(404));
     const audited = await auditedAgainst(server, router);
     try {
@@ -101,7 +93,10 @@ describe('contractAudit', () => {
     }
   });
 
-  it('reports an error message the declared body does not allow', async () => {
+  it('reports an error message the declared body does not allow', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const router = without('guest', (route) => ({
       ...route,
       responses: { ...route.responses, 403: contract.guest.responses[404] },
@@ -121,7 +116,7 @@ describe('contractAudit', () => {
     }
   });
 
-  it('reports a content type other than the declared one', async () => {
+  it('reports a content type other than the declared one', async ({ server }) => {
     const router = without('healthz', (route) => ({
       ...route,
       responses: { ...route.responses, 200: contract.jwks.responses[200] },
@@ -141,7 +136,10 @@ describe('contractAudit', () => {
     }
   });
 
-  it('says nothing about unknown paths, CORS preflights or declared answers', async () => {
+  it('says nothing about unknown paths, CORS preflights or declared answers', async ({
+    server,
+    widget: { clientKey },
+  }) => {
     const audited = await auditedAgainst(server, contract);
     try {
       await request(audited.baseUrl, '/nowhere');

@@ -13,7 +13,7 @@ import type {
   ReferenceObject,
   ResponseObject,
 } from 'openapi3-ts/oas31';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as z from 'zod';
 import {
   contract,
@@ -22,7 +22,8 @@ import {
   type ResponseHeader,
 } from '../../contract/index.js';
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTestWith, startedServer } from '../test-support/serverTest.js';
+import type { TestServer } from '../test-support/startTestServer.js';
 import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT } from '../test-support/paths.js';
 
 const document = JSON.parse(
@@ -156,31 +157,27 @@ async function badBodies(
   expect((await call(server, operationId, path, { method: 'GET', headers })).status).toBe(405);
 }
 
-let server: TestServer;
-let limited: TestServer;
-let broken: TestServer;
-
-beforeAll(async () => {
-  // Rate limits on (defaults): counted answers carry the documented RateLimit fields.
-  server = await startTestServer({ env: { KATAVEN_RATE_LIMITS: 'on' } });
-  limited = await startTestServer({
-    env: {
-      KATAVEN_RATE_LIMITS: 'on',
-      KATAVEN_RATE_LIMIT_GUEST_PER_IP: '1/min',
-      KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP: '1/min',
-      KATAVEN_RATE_LIMIT_REFRESH_PER_IP: '1/min',
-      KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: '1/min',
-    },
-  });
-  broken = await startTestServer();
-});
-
-afterAll(async () => {
-  await Promise.all([server.close(), limited.close(), broken.close()]);
-});
+// Rate limits on (defaults): counted answers carry the documented RateLimit fields.
+const it = serverTestWith({ server: { env: { KATAVEN_RATE_LIMITS: 'on' } } })
+  /** Limits of one request a minute, to provoke a 429 on every rate-limited route. */
+  .extend(
+    'limited',
+    { scope: 'file' },
+    startedServer({
+      env: {
+        KATAVEN_RATE_LIMITS: 'on',
+        KATAVEN_RATE_LIMIT_GUEST_PER_IP: '1/min',
+        KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP: '1/min',
+        KATAVEN_RATE_LIMIT_REFRESH_PER_IP: '1/min',
+        KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: '1/min',
+      },
+    }),
+  )
+  /** A server whose store a test closes, to provoke the 500 and 503 answers. */
+  .extend('broken', { scope: 'file' }, startedServer());
 
 describe('every route answers only what the contract and openapi.json declare', () => {
-  it('config: 200, HEAD, 304, 400, 403, 404, 405', async () => {
+  it('config: 200, HEAD, 304, 400, 403, 404, 405', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [SHOP] });
     const ok = await call(server, 'getConfig', `${CONFIG}?client_key=${clientKey}`, {
       origin: SHOP,
@@ -211,7 +208,7 @@ describe('every route answers only what the contract and openapi.json declare', 
     ).toBe(405);
   });
 
-  it('guest: 200, 400, 403 (origin, guests disabled), 404, 405, 413, 415', async () => {
+  it('guest: 200, 400, 403 (origin, guests disabled), 404, 405, 413, 415', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [SHOP] });
     const noGuests = (await server.createWidget({ origins: [SHOP], guestEnabled: false }))
       .clientKey;
@@ -234,7 +231,9 @@ describe('every route answers only what the contract and openapi.json declare', 
     await badBodies(server, 'guest', GUEST);
   });
 
-  it('user-token: 200, 400 (missing, field reason), 401, 404, 405 (also to a preflight), 413, 415', async () => {
+  it('user-token: 200, 400 (missing, field reason), 401, 404, 405 (also to a preflight), 413, 415', async ({
+    server,
+  }) => {
     const { clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
     const auth = { authorization: `Bearer ${secretKey}` };
     expect(
@@ -303,7 +302,7 @@ describe('every route answers only what the contract and openapi.json declare', 
     await badBodies(server, 'userToken', USER_TOKEN, auth);
   });
 
-  it('exchange: 200, 400, 403, 405, 413, 415', async () => {
+  it('exchange: 200, 400, 403, 405, 413, 415', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [SHOP, OTHER_SHOP] });
     const mint = async () =>
       (
@@ -323,7 +322,7 @@ describe('every route answers only what the contract and openapi.json declare', 
     await badBodies(server, 'exchange', EXCHANGE);
   });
 
-  it('refresh and logout: 200, 204, 400, 403, 405, 413, 415', async () => {
+  it('refresh and logout: 200, 204, 400, 403, 405, 413, 415', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [SHOP] });
     const guest = (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, SHOP)))
       .json as { token: string };
@@ -356,7 +355,9 @@ describe('every route answers only what the contract and openapi.json declare', 
     await badBodies(server, 'logout', LOGOUT);
   });
 
-  it('the reads (JWKS, probes, description, reference page and script): 200, HEAD, 304, 405', async () => {
+  it('the reads (JWKS, probes, description, reference page and script): 200, HEAD, 304, 405', async ({
+    server,
+  }) => {
     const reads = {
       jwks: '/.well-known/jwks.json',
       healthz: '/healthz',
@@ -391,7 +392,9 @@ describe('every route answers only what the contract and openapi.json declare', 
     }
   });
 
-  it('429 with Retry-After and the RateLimit fields on every rate-limited route', async () => {
+  it('429 with Retry-After and the RateLimit fields on every rate-limited route', async ({
+    limited,
+  }) => {
     const { clientKey, secretKey } = await limited.createWidget({ origins: [SHOP] });
     const auth = { authorization: `Bearer ${secretKey}` };
     const twice = async (operationId: string, path: string, init: TestRequest) => {
@@ -411,7 +414,9 @@ describe('every route answers only what the contract and openapi.json declare', 
     await twice('refresh', REFRESH, json({ refresh_token: 'rt_unknown' }, SHOP));
   });
 
-  it('500 "Internal server error" on routes that reach the database once it is gone, 503 from readyz', async () => {
+  it('500 "Internal server error" on routes that reach the database once it is gone, 503 from readyz', async ({
+    broken,
+  }) => {
     const { clientKey, secretKey } = await broken.createWidget({ origins: [SHOP] });
     const guest = (await request(broken.baseUrl, GUEST, json({ client_key: clientKey }, SHOP)))
       .json as { token: string };
@@ -445,7 +450,11 @@ describe('every route answers only what the contract and openapi.json declare', 
     });
   });
 
-  it('gave no answer the contract does not declare, and gave every declared answer that can be provoked', () => {
+  it('gave no answer the contract does not declare, and gave every declared answer that can be provoked', ({
+    server,
+    limited,
+    broken,
+  }) => {
     expect([
       ...server.contractViolations,
       ...limited.contractViolations,

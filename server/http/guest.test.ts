@@ -1,36 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { setWidgetDisabled } from '../admin/index.js';
 import { decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request } from '../test-support/http.js';
 import { rawRequest } from '../test-support/rawRequest.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest } from '../test-support/serverTest.js';
 import { GUEST } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
 
-let server: TestServer;
-let liveKey: string;
-let testKey: string;
-let noGuestKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  liveKey = (await server.createWidget({ origins: [SHOP] })).clientKey;
-  testKey = (await server.createWidget({ origins: [SHOP], mode: 'test' })).clientKey;
-  noGuestKey = (await server.createWidget({ origins: [SHOP], guestEnabled: false })).clientKey;
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-/** `origin: null` sends no Origin header at all. */
-const guest = (body: unknown, origin: string | null = SHOP) =>
-  request(server.baseUrl, GUEST, { method: 'POST', body, ...(origin === null ? {} : { origin }) });
+const it = serverTest
+  /** Client keys of a live widget (the default one), a test-mode one and one without guests. */
+  .extend('keys', { scope: 'file' }, async ({ server, widget }) => ({
+    live: widget.clientKey,
+    test: (await server.createWidget({ origins: [SHOP], mode: 'test' })).clientKey,
+    noGuest: (await server.createWidget({ origins: [SHOP], guestEnabled: false })).clientKey,
+  }))
+  /** A guest request to the file's server; `origin: null` sends no Origin header at all. */
+  .extend(
+    'guest',
+    ({ server }) =>
+      (body: unknown, origin: string | null = SHOP) =>
+        request(server.baseUrl, GUEST, {
+          method: 'POST',
+          body,
+          ...(origin === null ? {} : { origin }),
+        }),
+  );
 
 describe('POST /api/v1/widget/auth/guest', () => {
   describe('success', () => {
-    it('answers 200 with token, token_type Bearer, expires_in 120, expires_at = iat + 120 s and a vis_ visitor_id', async () => {
+    it('answers 200 with token, token_type Bearer, expires_in 120, expires_at = iat + 120 s and a vis_ visitor_id', async ({
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const res = await guest({ client_key: liveKey });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -51,7 +53,11 @@ describe('POST /api/v1/widget/auth/guest', () => {
       expect(payload.exp).toBe(Number(payload.iat) + 120);
     });
 
-    it('reads the time from the service clock (expires_at moves with the clock)', async () => {
+    it('reads the time from the service clock (expires_at moves with the clock)', async ({
+      server,
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const before = await guest({ client_key: liveKey });
       server.clock.advance(3_600_000);
       const after = await guest({ client_key: liveKey });
@@ -61,7 +67,10 @@ describe('POST /api/v1/widget/auth/guest', () => {
       expect(at(after) - at(before)).toBeLessThanOrEqual(3_601_000);
     });
 
-    it('mints a visitor+jwt for kataven:widget-exchange bound to the request origin, with sub = visitor_id', async () => {
+    it('mints a visitor+jwt for kataven:widget-exchange bound to the request origin, with sub = visitor_id', async ({
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const res = await guest({ client_key: liveKey });
       const body = res.json as Record<string, unknown>;
       const { header, payload } = decodeJwtParts(String(body.token));
@@ -78,7 +87,10 @@ describe('POST /api/v1/widget/auth/guest', () => {
       expect(typeof payload.jti).toBe('string');
     });
 
-    it('gives every guest a new visitor_id and a new jti', async () => {
+    it('gives every guest a new visitor_id and a new jti', async ({
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const a = (await guest({ client_key: liveKey })).json as Record<string, unknown>;
       const b = (await guest({ client_key: liveKey })).json as Record<string, unknown>;
       expect(a.visitor_id).not.toBe(b.visitor_id);
@@ -87,20 +99,29 @@ describe('POST /api/v1/widget/auth/guest', () => {
       );
     });
 
-    it('is never cached: Cache-Control no-store and Pragma no-cache', async () => {
+    it('is never cached: Cache-Control no-store and Pragma no-cache', async ({
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const res = await guest({ client_key: liveKey });
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.headers.get('pragma')).toBe('no-cache');
     });
 
-    it('echoes the allowed origin in Access-Control-Allow-Origin', async () => {
+    it('echoes the allowed origin in Access-Control-Allow-Origin', async ({
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const res = await guest({ client_key: liveKey });
       expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
     });
   });
 
   describe('unknown body fields are ignored', () => {
-    it('does not honour a supplied visitor_id, sub, exp, origin, kind or user_id', async () => {
+    it('does not honour a supplied visitor_id, sub, exp, origin, kind or user_id', async ({
+      guest,
+      keys: { live: liveKey },
+    }) => {
       const res = await guest({
         client_key: liveKey,
         visitor_id: 'vis_AAAAAAAAAAAAAAAAAAAAAA',
@@ -126,15 +147,15 @@ describe('POST /api/v1/widget/auth/guest', () => {
   });
 
   describe('400 "Missing client_key"', () => {
-    const bodies: { name: string; body: unknown }[] = [
-      { name: 'an empty object', body: {} },
-      { name: 'a body without the field', body: { clientKey: liveKey } },
-      { name: 'an empty string', body: { client_key: '' } },
-      { name: 'an array body', body: [] },
+    const bodies: { name: string; body: (liveKey: string) => unknown }[] = [
+      { name: 'an empty object', body: () => ({}) },
+      { name: 'a body without the field', body: (liveKey) => ({ clientKey: liveKey }) },
+      { name: 'an empty string', body: () => ({ client_key: '' }) },
+      { name: 'an array body', body: () => [] },
     ];
     for (const { name, body } of bodies) {
-      it(`refuses ${name}`, async () => {
-        expectTextError(await guest(body), 400, 'Missing client_key');
+      it(`refuses ${name}`, async ({ keys, guest }) => {
+        expectTextError(await guest(body(keys.live)), 400, 'Missing client_key');
       });
     }
   });
@@ -146,7 +167,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       { name: 'truncated JSON', rawBody: '{"client_key": "pk_live_' },
     ];
     for (const { name, rawBody } of raw) {
-      it(`refuses ${name}`, async () => {
+      it(`refuses ${name}`, async ({ server }) => {
         const res = await request(server.baseUrl, GUEST, {
           method: 'POST',
           origin: SHOP,
@@ -157,7 +178,9 @@ describe('POST /api/v1/widget/auth/guest', () => {
       });
     }
 
-    it('refuses an empty application/json body with a 400 (no JSON, or no client_key)', async () => {
+    it('refuses an empty application/json body with a 400 (no JSON, or no client_key)', async ({
+      server,
+    }) => {
       const res = await request(server.baseUrl, GUEST, {
         method: 'POST',
         origin: SHOP,
@@ -180,14 +203,14 @@ describe('POST /api/v1/widget/auth/guest', () => {
       { name: 'bad characters', body: { client_key: 'pk_live_abcd/../efgh' } },
     ];
     for (const { name, body } of bodies) {
-      it(`refuses ${name}`, async () => {
+      it(`refuses ${name}`, async ({ guest }) => {
         expectTextError(await guest(body), 400, 'Invalid client_key');
       });
     }
   });
 
   describe('403 "Origin not in allowlist for this client_key"', () => {
-    it('refuses a request without Origin', async () => {
+    it('refuses a request without Origin', async ({ guest, keys: { live: liveKey } }) => {
       expectTextError(
         await guest({ client_key: liveKey }, null),
         403,
@@ -206,7 +229,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       'https://shop.example.com, https://shop.example.com',
     ];
     for (const origin of origins) {
-      it(`refuses Origin ${JSON.stringify(origin)}`, async () => {
+      it(`refuses Origin ${JSON.stringify(origin)}`, async ({ guest, keys: { live: liveKey } }) => {
         expectTextError(
           await guest({ client_key: liveKey }, origin),
           403,
@@ -215,7 +238,10 @@ describe('POST /api/v1/widget/auth/guest', () => {
       });
     }
 
-    it('refuses two Origin headers, even when both are the allowed origin', async () => {
+    it('refuses two Origin headers, even when both are the allowed origin', async ({
+      server,
+      keys: { live: liveKey },
+    }) => {
       const res = await rawRequest(server.baseUrl, GUEST, {
         method: 'POST',
         headers: [
@@ -231,7 +257,10 @@ describe('POST /api/v1/widget/auth/guest', () => {
   });
 
   describe('403 "Guest access is disabled for this client_key"', () => {
-    it('refuses a guest on a widget with guests disabled, from an allowed origin', async () => {
+    it('refuses a guest on a widget with guests disabled, from an allowed origin', async ({
+      guest,
+      keys: { noGuest: noGuestKey },
+    }) => {
       expectTextError(
         await guest({ client_key: noGuestKey }),
         403,
@@ -239,7 +268,10 @@ describe('POST /api/v1/widget/auth/guest', () => {
       );
     });
 
-    it('still reports the origin first when the origin is not allowed either', async () => {
+    it('still reports the origin first when the origin is not allowed either', async ({
+      guest,
+      keys: { noGuest: noGuestKey },
+    }) => {
       expectTextError(
         await guest({ client_key: noGuestKey }, 'https://evil.example'),
         403,
@@ -249,7 +281,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
   });
 
   describe('404 "Unknown client_key"', () => {
-    it('answers 404 for a well-formed key that does not exist', async () => {
+    it('answers 404 for a well-formed key that does not exist', async ({ guest }) => {
       expectTextError(
         await guest({ client_key: `pk_live_${'Q'.repeat(24)}` }),
         404,
@@ -257,7 +289,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       );
     });
 
-    it('answers 404 for a disabled widget', async () => {
+    it('answers 404 for a disabled widget', async ({ server, guest }) => {
       const { clientKey } = await server.createWidget({ origins: [SHOP] });
       expect((await guest({ client_key: clientKey })).status).toBe(200);
       await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
@@ -268,14 +300,17 @@ describe('POST /api/v1/widget/auth/guest', () => {
   describe('loopback origins', () => {
     const loopbacks = ['http://localhost:5173', 'http://127.0.0.1:9999', 'http://[::1]:3000'];
     for (const origin of loopbacks) {
-      it(`accepts ${origin} on a test widget and binds the token to it`, async () => {
+      it(`accepts ${origin} on a test widget and binds the token to it`, async ({
+        guest,
+        keys: { test: testKey },
+      }) => {
         const res = await guest({ client_key: testKey }, origin);
         expect(res.status).toBe(200);
         const { payload } = decodeJwtParts(String((res.json as Record<string, unknown>).token));
         expect(payload.origin).toBe(origin);
       });
 
-      it(`refuses ${origin} on a live widget`, async () => {
+      it(`refuses ${origin} on a live widget`, async ({ guest, keys: { live: liveKey } }) => {
         expectTextError(
           await guest({ client_key: liveKey }, origin),
           403,
@@ -284,7 +319,10 @@ describe('POST /api/v1/widget/auth/guest', () => {
       });
     }
 
-    it('refuses a look-alike loopback host on a test widget', async () => {
+    it('refuses a look-alike loopback host on a test widget', async ({
+      guest,
+      keys: { test: testKey },
+    }) => {
       expectTextError(
         await guest({ client_key: testKey }, 'http://localhost.evil.example:5173'),
         403,

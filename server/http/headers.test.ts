@@ -1,9 +1,9 @@
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
 import { rawRequest } from '../test-support/rawRequest.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest } from '../test-support/serverTest.js';
 import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT, JWKS } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
@@ -19,34 +19,42 @@ const CORS_ROUTES = [
   { path: LOGOUT, method: 'POST' },
 ] as const;
 
-let server: TestServer;
-let clientKey: string;
-let secretKey: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ clientKey, secretKey } = await server.createWidget({ origins: [SHOP] }));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-const call = (path: string, init: TestRequest = {}) => request(server.baseUrl, path, init);
 const json = (res: TestResponse) => res.json as Record<string, unknown>;
-const configPath = () => `${CONFIG}?client_key=${clientKey}`;
 
-async function guestToken(): Promise<string> {
-  const res = await call(GUEST, { origin: SHOP, body: { client_key: clientKey } });
-  expect(res.status, res.text).toBe(200);
-  return String(json(res).token);
+/** Requests to the file's server, for its default widget. */
+interface Api {
+  call: (path: string, init?: TestRequest) => Promise<TestResponse>;
+  /** The config path for the widget. */
+  configPath: () => string;
+  /** A guest visitor token, minted from the allowed origin. */
+  guestToken: () => Promise<string>;
+  /** A 200 exchange answer: a new guest session. */
+  session: () => Promise<TestResponse>;
+  clientKey: string;
+  secretKey: string;
 }
 
-async function session(): Promise<TestResponse> {
-  const res = await call(EXCHANGE, { origin: SHOP, body: { token: await guestToken() } });
-  expect(res.status, res.text).toBe(200);
-  return res;
-}
+const it = serverTest.extend('api', ({ server, widget }): Api => {
+  const { clientKey, secretKey } = widget;
+  const call = (path: string, init: TestRequest = {}) => request(server.baseUrl, path, init);
+  const guestToken = async () => {
+    const res = await call(GUEST, { origin: SHOP, body: { client_key: clientKey } });
+    expect(res.status, res.text).toBe(200);
+    return String(json(res).token);
+  };
+  return {
+    call,
+    configPath: () => `${CONFIG}?client_key=${clientKey}`,
+    guestToken,
+    session: async () => {
+      const res = await call(EXCHANGE, { origin: SHOP, body: { token: await guestToken() } });
+      expect(res.status, res.text).toBe(200);
+      return res;
+    },
+    clientKey,
+    secretKey,
+  };
+});
 
 function listOf(header: string | null): string[] {
   return (header ?? '')
@@ -56,21 +64,25 @@ function listOf(header: string | null): string[] {
 }
 
 /** One request of each kind the service answers: success, every error class, preflight. */
-const SAMPLES: { name: string; run: () => Promise<TestResponse> }[] = [
-  { name: 'a config 200', run: () => call(configPath(), { origin: SHOP }) },
-  { name: 'a config 400', run: () => call(`${CONFIG}?client_key=nope`, { origin: SHOP }) },
-  { name: 'a config 403', run: () => call(configPath(), { origin: ELSEWHERE }) },
+const SAMPLES: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
+  { name: 'a config 200', run: ({ call, configPath }) => call(configPath(), { origin: SHOP }) },
+  { name: 'a config 400', run: ({ call }) => call(`${CONFIG}?client_key=nope`, { origin: SHOP }) },
+  {
+    name: 'a config 403',
+    run: ({ call, configPath }) => call(configPath(), { origin: ELSEWHERE }),
+  },
   {
     name: 'a guest 200',
-    run: () => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }),
+    run: ({ call, clientKey }) => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }),
   },
   {
     name: 'a guest 404',
-    run: () => call(GUEST, { origin: SHOP, body: { client_key: `pk_live_${'N'.repeat(24)}` } }),
+    run: ({ call }) =>
+      call(GUEST, { origin: SHOP, body: { client_key: `pk_live_${'N'.repeat(24)}` } }),
   },
   {
     name: 'a user-token 200',
-    run: () =>
+    run: ({ call, clientKey, secretKey }) =>
       call(USER_TOKEN, {
         body: { client_key: clientKey, user_id: 'u_1' },
         headers: { authorization: `Bearer ${secretKey}` },
@@ -78,22 +90,26 @@ const SAMPLES: { name: string; run: () => Promise<TestResponse> }[] = [
   },
   {
     name: 'a user-token 401',
-    run: () => call(USER_TOKEN, { body: { client_key: clientKey, user_id: 'u_1' } }),
+    run: ({ call, clientKey }) =>
+      call(USER_TOKEN, { body: { client_key: clientKey, user_id: 'u_1' } }),
   },
-  { name: 'an exchange 400', run: () => call(EXCHANGE, { origin: SHOP, body: { token: 'x' } }) },
+  {
+    name: 'an exchange 400',
+    run: ({ call }) => call(EXCHANGE, { origin: SHOP, body: { token: 'x' } }),
+  },
   {
     name: 'a refresh 400',
-    run: () => call(REFRESH, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
+    run: ({ call }) => call(REFRESH, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
   },
   {
     name: 'a logout 204',
-    run: () => call(LOGOUT, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
+    run: ({ call }) => call(LOGOUT, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
   },
-  { name: 'a 404 for an unknown path', run: () => call('/nope') },
-  { name: 'a 405 for a wrong method', run: () => call(CONFIG, { method: 'DELETE' }) },
+  { name: 'a 404 for an unknown path', run: ({ call }) => call('/nope') },
+  { name: 'a 405 for a wrong method', run: ({ call }) => call(CONFIG, { method: 'DELETE' }) },
   {
     name: 'a 413',
-    run: () =>
+    run: ({ call }) =>
       call(GUEST, {
         origin: SHOP,
         rawBody: 'x'.repeat(BODY_LIMIT + 1),
@@ -102,12 +118,12 @@ const SAMPLES: { name: string; run: () => Promise<TestResponse> }[] = [
   },
   {
     name: 'a 415',
-    run: () =>
+    run: ({ call }) =>
       call(GUEST, { origin: SHOP, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
   },
   {
     name: 'a preflight',
-    run: () =>
+    run: ({ call }) =>
       call(GUEST, {
         method: 'OPTIONS',
         origin: SHOP,
@@ -116,25 +132,27 @@ const SAMPLES: { name: string; run: () => Promise<TestResponse> }[] = [
   },
   {
     name: 'a user-token OPTIONS',
-    run: () => call(USER_TOKEN, { method: 'OPTIONS', origin: SHOP }),
+    run: ({ call }) => call(USER_TOKEN, { method: 'OPTIONS', origin: SHOP }),
   },
-  { name: 'healthz', run: () => call('/healthz') },
-  { name: 'readyz', run: () => call('/readyz') },
-  { name: 'the JWKS', run: () => call(JWKS) },
+  { name: 'healthz', run: ({ call }) => call('/healthz') },
+  { name: 'readyz', run: ({ call }) => call('/readyz') },
+  { name: 'the JWKS', run: ({ call }) => call(JWKS) },
 ];
 
 describe('headers on every response (§3)', () => {
   for (const { name, run } of SAMPLES) {
-    it(`sends nosniff, an X-Request-Id and no X-Powered-By on ${name}`, async () => {
-      const res = await run();
+    it(`sends nosniff, an X-Request-Id and no X-Powered-By on ${name}`, async ({ api }) => {
+      const res = await run(api);
       expect(res.status).toBeLessThan(500);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('x-powered-by')).toBeNull();
       expect(res.headers.get('x-request-id')).toMatch(/^[\x21-\x7e]{1,128}$/);
     });
 
-    it(`never sends Access-Control-Allow-Credentials, a * or a null origin on ${name}`, async () => {
-      const res = await run();
+    it(`never sends Access-Control-Allow-Credentials, a * or a null origin on ${name}`, async ({
+      api,
+    }) => {
+      const res = await run(api);
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
       expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
       expect(res.headers.get('access-control-allow-origin')).not.toBe('null');
@@ -148,13 +166,13 @@ describe('headers on every response (§3)', () => {
       'req_8f14e45fceea167a',
     ];
     for (const id of sane) {
-      it(`echoes a sane caller request id ${id}`, async () => {
+      it(`echoes a sane caller request id ${id}`, async ({ api: { call } }) => {
         const res = await call('/healthz', { headers: { 'x-request-id': id } });
         expect(res.headers.get('x-request-id')).toBe(id);
       });
     }
 
-    it('echoes a sane request id on an error too', async () => {
+    it('echoes a sane request id on an error too', async ({ api: { call } }) => {
       const res = await call('/nope', { headers: { 'x-request-id': 'trace-42' } });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-request-id')).toBe('trace-42');
@@ -167,7 +185,7 @@ describe('headers on every response (§3)', () => {
       { name: 'a comma (two ids)', id: 'a,b' },
     ];
     for (const { name, id } of garbage) {
-      it(`replaces a request id with ${name} by its own`, async () => {
+      it(`replaces a request id with ${name} by its own`, async ({ api: { call } }) => {
         const res = await call('/healthz', { headers: { 'x-request-id': id } });
         const echoed = res.headers.get('x-request-id');
         expect(echoed).not.toBe(id);
@@ -175,7 +193,7 @@ describe('headers on every response (§3)', () => {
       });
     }
 
-    it('replaces a request id with non-ASCII bytes', async () => {
+    it('replaces a request id with non-ASCII bytes', async ({ server }) => {
       const res = await rawRequest(server.baseUrl, '/healthz', {
         headers: [['x-request-id', 'caf\u00e9']],
       });
@@ -183,7 +201,7 @@ describe('headers on every response (§3)', () => {
       expect(res.headers['x-request-id']).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
     });
 
-    it('gives each request without an id a different one', async () => {
+    it('gives each request without an id a different one', async ({ api: { call } }) => {
       const a = await call('/healthz');
       const b = await call('/healthz');
       expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
@@ -192,20 +210,23 @@ describe('headers on every response (§3)', () => {
 });
 
 describe('token responses are never cached', () => {
-  const tokens: { name: string; run: () => Promise<TestResponse> }[] = [
-    { name: 'guest', run: () => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }) },
+  const tokens: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
+    {
+      name: 'guest',
+      run: ({ call, clientKey }) => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }),
+    },
     {
       name: 'user-token',
-      run: () =>
+      run: ({ call, clientKey, secretKey }) =>
         call(USER_TOKEN, {
           body: { client_key: clientKey, user_id: 'u_1' },
           headers: { authorization: `Bearer ${secretKey}` },
         }),
     },
-    { name: 'exchange', run: () => session() },
+    { name: 'exchange', run: ({ session }) => session() },
     {
       name: 'refresh',
-      run: async () =>
+      run: async ({ call, session }) =>
         call(REFRESH, {
           origin: SHOP,
           body: { refresh_token: json(await session()).refresh_token },
@@ -213,8 +234,8 @@ describe('token responses are never cached', () => {
     },
   ];
   for (const { name, run } of tokens) {
-    it(`sends Cache-Control: no-store and Pragma: no-cache on a ${name} 200`, async () => {
-      const res = await run();
+    it(`sends Cache-Control: no-store and Pragma: no-cache on a ${name} 200`, async ({ api }) => {
+      const res = await run(api);
       expect(res.status, res.text).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.headers.get('pragma')).toBe('no-cache');
@@ -226,51 +247,57 @@ describe('token responses are never cached', () => {
 describe('errors are one never-cached text/plain line', () => {
   const errors: {
     name: string;
-    run: () => Promise<TestResponse>;
+    run: (api: Api) => Promise<TestResponse>;
     status: number;
     message?: string;
   }[] = [
-    { name: 'config 400', run: () => call(CONFIG), status: 400, message: 'Missing client_key' },
+    {
+      name: 'config 400',
+      run: ({ call }) => call(CONFIG),
+      status: 400,
+      message: 'Missing client_key',
+    },
     {
       name: 'config 403',
-      run: () => call(configPath(), { origin: ELSEWHERE }),
+      run: ({ call, configPath }) => call(configPath(), { origin: ELSEWHERE }),
       status: 403,
       message: 'Origin not in allowlist',
     },
     {
       name: 'guest 403',
-      run: () => call(GUEST, { origin: ELSEWHERE, body: { client_key: clientKey } }),
+      run: ({ call, clientKey }) =>
+        call(GUEST, { origin: ELSEWHERE, body: { client_key: clientKey } }),
       status: 403,
       message: 'Origin not in allowlist for this client_key',
     },
     {
       name: 'user-token 401',
-      run: () => call(USER_TOKEN, { body: {} }),
+      run: ({ call }) => call(USER_TOKEN, { body: {} }),
       status: 401,
       message: 'Missing or invalid API key',
     },
     {
       name: 'exchange 400',
-      run: () => call(EXCHANGE, { origin: SHOP, body: {} }),
+      run: ({ call }) => call(EXCHANGE, { origin: SHOP, body: {} }),
       status: 400,
       message: 'Missing or expired token',
     },
     {
       name: 'refresh 400',
-      run: () => call(REFRESH, { origin: SHOP, body: {} }),
+      run: ({ call }) => call(REFRESH, { origin: SHOP, body: {} }),
       status: 400,
       message: 'Missing or expired refresh_token',
     },
     {
       name: 'unknown path 404',
-      run: () => call('/api/v1/widget/nope'),
+      run: ({ call }) => call('/api/v1/widget/nope'),
       status: 404,
       message: 'Not found',
     },
-    { name: 'wrong method 405', run: () => call(GUEST), status: 405 },
+    { name: 'wrong method 405', run: ({ call }) => call(GUEST), status: 405 },
     {
       name: 'body too large 413',
-      run: () =>
+      run: ({ call }) =>
         call(GUEST, {
           origin: SHOP,
           rawBody: ' '.repeat(BODY_LIMIT + 1),
@@ -281,22 +308,26 @@ describe('errors are one never-cached text/plain line', () => {
     },
     {
       name: 'not JSON 415',
-      run: () =>
+      run: ({ call }) =>
         call(GUEST, { origin: SHOP, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
       status: 415,
       message: 'Content-Type must be application/json',
     },
   ];
   for (const { name, run, status, message } of errors) {
-    it(`answers a ${name} as text/plain; charset=utf-8 with no-store and Pragma: no-cache`, async () => {
-      expectTextError(await run(), status, message);
+    it(`answers a ${name} as text/plain; charset=utf-8 with no-store and Pragma: no-cache`, async ({
+      api,
+    }) => {
+      expectTextError(await run(api), status, message);
     });
   }
 });
 
 describe('CORS preflight (§3)', () => {
   for (const { path, method } of CORS_ROUTES) {
-    it(`answers a preflight on ${path} with 204, the echoed origin, methods, Content-Type, max-age 600 and Vary: Origin`, async () => {
+    it(`answers a preflight on ${path} with 204, the echoed origin, methods, Content-Type, max-age 600 and Vary: Origin`, async ({
+      api: { call },
+    }) => {
       const res = await call(path, {
         method: 'OPTIONS',
         origin: ELSEWHERE,
@@ -317,7 +348,9 @@ describe('CORS preflight (§3)', () => {
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     });
 
-    it(`answers a preflight on ${path} without Origin with Vary: Origin and no Allow-Origin`, async () => {
+    it(`answers a preflight on ${path} without Origin with Vary: Origin and no Allow-Origin`, async ({
+      api: { call },
+    }) => {
       const res = await call(path, { method: 'OPTIONS' });
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
@@ -325,7 +358,9 @@ describe('CORS preflight (§3)', () => {
     });
   }
 
-  it('does not allow the Authorization header in a preflight (no secret keys from a page)', async () => {
+  it('does not allow the Authorization header in a preflight (no secret keys from a page)', async ({
+    api: { call },
+  }) => {
     const res = await call(GUEST, {
       method: 'OPTIONS',
       origin: SHOP,
@@ -351,7 +386,9 @@ describe('CORS preflight (§3)', () => {
     { name: 'a javascript: URL', origin: 'javascript:alert(1)' },
   ];
   for (const { name, origin } of neverEchoed) {
-    it(`never echoes ${name} on a preflight or an actual response`, async () => {
+    it(`never echoes ${name} on a preflight or an actual response`, async ({
+      api: { call, configPath, clientKey },
+    }) => {
       const preflight = await call(GUEST, {
         method: 'OPTIONS',
         origin,
@@ -368,7 +405,7 @@ describe('CORS preflight (§3)', () => {
     });
   }
 
-  it('echoes a 256-character origin but not a 257-character one', async () => {
+  it('echoes a 256-character origin but not a 257-character one', async ({ api: { call } }) => {
     const at = (length: number) =>
       `https://${'a'.repeat(length - 'https://'.length - '.com'.length)}.com`;
     const ok = await call(GUEST, { method: 'OPTIONS', origin: at(256) });
@@ -382,7 +419,7 @@ describe('CORS preflight (§3)', () => {
     { name: 'UTF-8 bytes', origin: Buffer.from('https://café.example', 'utf8').toString('latin1') },
   ];
   for (const { name, origin } of nonAscii) {
-    it(`never echoes a non-ASCII origin (${name})`, async () => {
+    it(`never echoes a non-ASCII origin (${name})`, async ({ server, api: { clientKey } }) => {
       const preflight = await rawRequest(server.baseUrl, GUEST, {
         method: 'OPTIONS',
         headers: [['origin', origin]],
@@ -402,7 +439,10 @@ describe('CORS preflight (§3)', () => {
     });
   }
 
-  it('never echoes two Origin headers, on a preflight or an actual response', async () => {
+  it('never echoes two Origin headers, on a preflight or an actual response', async ({
+    server,
+    api: { clientKey },
+  }) => {
     const preflight = await rawRequest(server.baseUrl, GUEST, {
       method: 'OPTIONS',
       headers: [['origin', [SHOP, 'https://b.com']]],
@@ -419,46 +459,65 @@ describe('CORS preflight (§3)', () => {
 
 describe('CORS on actual responses (§3)', () => {
   const EXPOSED = ['retry-after', 'ratelimit', 'ratelimit-policy', 'etag'];
-  const actual: { name: string; run: (origin: string) => Promise<TestResponse>; status: number }[] =
-    [
-      { name: 'a config 200', run: (origin) => call(configPath(), { origin }), status: 200 },
-      { name: 'a config 403', run: () => call(configPath(), { origin: ELSEWHERE }), status: 403 },
-      {
-        name: 'a guest 200',
-        run: (origin) => call(GUEST, { origin, body: { client_key: clientKey } }),
-        status: 200,
-      },
-      {
-        name: 'a guest 403',
-        run: () => call(GUEST, { origin: ELSEWHERE, body: { client_key: clientKey } }),
-        status: 403,
-      },
-      { name: 'a guest 400', run: (origin) => call(GUEST, { origin, body: {} }), status: 400 },
-      {
-        name: 'a guest 415',
-        run: (origin) =>
-          call(GUEST, { origin, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
-        status: 415,
-      },
-      {
-        name: 'an exchange 400',
-        run: (origin) => call(EXCHANGE, { origin, body: { token: 'x' } }),
-        status: 400,
-      },
-      {
-        name: 'a refresh 400',
-        run: (origin) => call(REFRESH, { origin, body: { refresh_token: 'rt_x' } }),
-        status: 400,
-      },
-      {
-        name: 'a logout 204',
-        run: (origin) => call(LOGOUT, { origin, body: { refresh_token: 'rt_x' } }),
-        status: 204,
-      },
-    ];
+  const actual: {
+    name: string;
+    run: (api: Api, origin: string) => Promise<TestResponse>;
+    status: number;
+  }[] = [
+    {
+      name: 'a config 200',
+      run: ({ call, configPath }, origin) => call(configPath(), { origin }),
+      status: 200,
+    },
+    {
+      name: 'a config 403',
+      run: ({ call, configPath }) => call(configPath(), { origin: ELSEWHERE }),
+      status: 403,
+    },
+    {
+      name: 'a guest 200',
+      run: ({ call, clientKey }, origin) =>
+        call(GUEST, { origin, body: { client_key: clientKey } }),
+      status: 200,
+    },
+    {
+      name: 'a guest 403',
+      run: ({ call, clientKey }) =>
+        call(GUEST, { origin: ELSEWHERE, body: { client_key: clientKey } }),
+      status: 403,
+    },
+    {
+      name: 'a guest 400',
+      run: ({ call }, origin) => call(GUEST, { origin, body: {} }),
+      status: 400,
+    },
+    {
+      name: 'a guest 415',
+      run: ({ call }, origin) =>
+        call(GUEST, { origin, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
+      status: 415,
+    },
+    {
+      name: 'an exchange 400',
+      run: ({ call }, origin) => call(EXCHANGE, { origin, body: { token: 'x' } }),
+      status: 400,
+    },
+    {
+      name: 'a refresh 400',
+      run: ({ call }, origin) => call(REFRESH, { origin, body: { refresh_token: 'rt_x' } }),
+      status: 400,
+    },
+    {
+      name: 'a logout 204',
+      run: ({ call }, origin) => call(LOGOUT, { origin, body: { refresh_token: 'rt_x' } }),
+      status: 204,
+    },
+  ];
   for (const { name, run, status } of actual) {
-    it(`echoes the origin and exposes Retry-After, RateLimit, RateLimit-Policy and ETag on ${name}`, async () => {
-      const res = await run(SHOP);
+    it(`echoes the origin and exposes Retry-After, RateLimit, RateLimit-Policy and ETag on ${name}`, async ({
+      api,
+    }) => {
+      const res = await run(api, SHOP);
       expect(res.status, res.text).toBe(status);
       const origin = status === 403 ? ELSEWHERE : SHOP;
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
@@ -470,30 +529,39 @@ describe('CORS on actual responses (§3)', () => {
     });
   }
 
-  const withoutOrigin: { name: string; run: () => Promise<TestResponse> }[] = [
-    { name: 'a config 200', run: () => call(configPath()) },
+  const withoutOrigin: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
+    { name: 'a config 200', run: ({ call, configPath }) => call(configPath()) },
     {
       name: 'a config 304',
-      run: async () =>
+      run: async ({ call, configPath }) =>
         call(configPath(), {
           headers: { 'if-none-match': (await call(configPath())).headers.get('etag') ?? '' },
         }),
     },
-    { name: 'a config 404', run: () => call(`${CONFIG}?client_key=pk_live_${'U'.repeat(24)}`) },
-    { name: 'a guest 403', run: () => call(GUEST, { body: { client_key: clientKey } }) },
-    { name: 'an exchange 400', run: () => call(EXCHANGE, { body: { token: 'x' } }) },
-    { name: 'a refresh 400', run: () => call(REFRESH, { body: { refresh_token: 'rt_x' } }) },
-    { name: 'a logout 204', run: () => call(LOGOUT, { body: { refresh_token: 'rt_x' } }) },
+    {
+      name: 'a config 404',
+      run: ({ call }) => call(`${CONFIG}?client_key=pk_live_${'U'.repeat(24)}`),
+    },
+    {
+      name: 'a guest 403',
+      run: ({ call, clientKey }) => call(GUEST, { body: { client_key: clientKey } }),
+    },
+    { name: 'an exchange 400', run: ({ call }) => call(EXCHANGE, { body: { token: 'x' } }) },
+    {
+      name: 'a refresh 400',
+      run: ({ call }) => call(REFRESH, { body: { refresh_token: 'rt_x' } }),
+    },
+    { name: 'a logout 204', run: ({ call }) => call(LOGOUT, { body: { refresh_token: 'rt_x' } }) },
   ];
   for (const { name, run } of withoutOrigin) {
-    it(`sends Vary: Origin and no Allow-Origin on ${name} without an Origin`, async () => {
-      const res = await run();
+    it(`sends Vary: Origin and no Allow-Origin on ${name} without an Origin`, async ({ api }) => {
+      const res = await run(api);
       expect(listOf(res.headers.get('vary'))).toContain('origin');
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     });
   }
 
-  it('sends no CORS headers on healthz, readyz or the JWKS', async () => {
+  it('sends no CORS headers on healthz, readyz or the JWKS', async ({ api: { call } }) => {
     for (const path of ['/healthz', '/readyz', JWKS]) {
       const res = await call(path, { origin: SHOP });
       expect(corsHeaderNames(res.headers)).toStrictEqual([]);
@@ -505,7 +573,9 @@ describe('path variants of a CORS route are no way around its rules', () => {
   // Either the variant is not the route (404 "Not found"), or it gets the route's full treatment.
   const configVariants = [`${CONFIG}/`, '/API/v1/widget/config', '/api/v1/Widget/Config'];
   for (const path of configVariants) {
-    it(`answers GET ${path} with 404 or with Vary: Origin and the echoed origin`, async () => {
+    it(`answers GET ${path} with 404 or with Vary: Origin and the echoed origin`, async ({
+      api: { call, clientKey },
+    }) => {
       const res = await call(`${path}?client_key=${clientKey}`, { origin: SHOP });
       if (res.status === 404) {
         expect(res.text).toBe('Not found');
@@ -518,7 +588,9 @@ describe('path variants of a CORS route are no way around its rules', () => {
 
   const guestVariants = [`${GUEST}/`, '/api/v1/widget/auth/GUEST'];
   for (const path of guestVariants) {
-    it(`answers a gzip-encoded POST ${path} with 404 or 415, as the canonical path does`, async () => {
+    it(`answers a gzip-encoded POST ${path} with 404 or 415, as the canonical path does`, async ({
+      api: { call },
+    }) => {
       const res = await call(path, {
         origin: SHOP,
         rawBody: '{}',
@@ -527,7 +599,9 @@ describe('path variants of a CORS route are no way around its rules', () => {
       expect([404, 415]).toContain(res.status);
     });
 
-    it(`answers a text/plain POST ${path} with 404 or 415, as the canonical path does`, async () => {
+    it(`answers a text/plain POST ${path} with 404 or 415, as the canonical path does`, async ({
+      api: { call, clientKey },
+    }) => {
       const res = await call(path, {
         origin: SHOP,
         rawBody: JSON.stringify({ client_key: clientKey }),
@@ -547,48 +621,54 @@ describe('bad input never yields a 5xx (§3)', () => {
   ];
 
   for (const { path } of [...jsonRoutes, { path: USER_TOKEN }]) {
-    const headers = (extra: Record<string, string>) =>
+    const headers = (extra: Record<string, string>, secretKey: string) =>
       path === USER_TOKEN ? { ...extra, authorization: `Bearer ${secretKey}` } : extra;
 
-    it(`answers malformed JSON on ${path} with 400 "Invalid JSON body"`, async () => {
+    it(`answers malformed JSON on ${path} with 400 "Invalid JSON body"`, async ({
+      api: { call, secretKey },
+    }) => {
       const res = await call(path, {
         origin: SHOP,
         rawBody: '{"client_key": ',
-        headers: headers({ 'content-type': 'application/json' }),
+        headers: headers({ 'content-type': 'application/json' }, secretKey),
       });
       expectTextError(res, 400, 'Invalid JSON body');
     });
 
-    it(`answers a text/plain body on ${path} with 415 "Content-Type must be application/json"`, async () => {
+    it(`answers a text/plain body on ${path} with 415 "Content-Type must be application/json"`, async ({
+      api: { call, secretKey },
+    }) => {
       const res = await call(path, {
         origin: SHOP,
         rawBody: '{}',
-        headers: headers({ 'content-type': 'text/plain' }),
+        headers: headers({ 'content-type': 'text/plain' }, secretKey),
       });
       expectTextError(res, 415, 'Content-Type must be application/json');
     });
 
-    it(`answers a form body on ${path} with 415`, async () => {
+    it(`answers a form body on ${path} with 415`, async ({ api: { call, secretKey } }) => {
       const res = await call(path, {
         origin: SHOP,
         rawBody: 'client_key=x',
-        headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+        headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }, secretKey),
       });
       expectTextError(res, 415, 'Content-Type must be application/json');
     });
 
-    it(`answers a body over 16 KiB on ${path} with 413 "Request body too large"`, async () => {
+    it(`answers a body over 16 KiB on ${path} with 413 "Request body too large"`, async ({
+      api: { call, secretKey },
+    }) => {
       const rawBody = JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) });
       const res = await call(path, {
         origin: SHOP,
         rawBody,
-        headers: headers({ 'content-type': 'application/json' }),
+        headers: headers({ 'content-type': 'application/json' }, secretKey),
       });
       expectTextError(res, 413, 'Request body too large');
     });
   }
 
-  it('answers a body with no Content-Type with 415', async () => {
+  it('answers a body with no Content-Type with 415', async ({ server, api: { clientKey } }) => {
     const res = await rawRequest(server.baseUrl, GUEST, {
       method: 'POST',
       headers: [['origin', SHOP]],
@@ -599,7 +679,9 @@ describe('bad input never yields a 5xx (§3)', () => {
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 
-  it('answers a JSON body with an unsupported charset with 415', async () => {
+  it('answers a JSON body with an unsupported charset with 415', async ({
+    api: { call, clientKey },
+  }) => {
     const res = await call(GUEST, {
       origin: SHOP,
       rawBody: JSON.stringify({ client_key: clientKey }),
@@ -608,7 +690,9 @@ describe('bad input never yields a 5xx (§3)', () => {
     expectTextError(res, 415, 'Content-Type must be application/json');
   });
 
-  it('accepts application/json with a utf-8 charset parameter, in any case', async () => {
+  it('accepts application/json with a utf-8 charset parameter, in any case', async ({
+    api: { call, clientKey },
+  }) => {
     const res = await call(GUEST, {
       origin: SHOP,
       rawBody: JSON.stringify({ client_key: clientKey }),
@@ -619,7 +703,7 @@ describe('bad input never yields a 5xx (§3)', () => {
 
   const encodings = ['gzip', 'deflate', 'br', 'GZIP'];
   for (const encoding of encodings) {
-    it(`refuses Content-Encoding: ${encoding} with 415`, async () => {
+    it(`refuses Content-Encoding: ${encoding} with 415`, async ({ api: { call } }) => {
       const res = await call(GUEST, {
         origin: SHOP,
         rawBody: '{}',
@@ -629,7 +713,10 @@ describe('bad input never yields a 5xx (§3)', () => {
     });
   }
 
-  it('refuses a real gzip body with 415, without inflating it', async () => {
+  it('refuses a real gzip body with 415, without inflating it', async ({
+    server,
+    api: { clientKey },
+  }) => {
     const bomb = gzipSync(
       Buffer.from(`{"client_key":"${clientKey}","pad":"${'0'.repeat(1_000_000)}"}`),
     );
@@ -646,7 +733,9 @@ describe('bad input never yields a 5xx (§3)', () => {
     expect(res.status).toBe(415);
   });
 
-  it('accepts a body of exactly 16 KiB and refuses one byte more with 413', async () => {
+  it('accepts a body of exactly 16 KiB and refuses one byte more with 413', async ({
+    api: { call, clientKey },
+  }) => {
     const bodyOf = (size: number) => {
       const base = JSON.stringify({ client_key: clientKey, pad: '' });
       return JSON.stringify({ client_key: clientKey, pad: 'x'.repeat(size - base.length) });
@@ -666,7 +755,10 @@ describe('bad input never yields a 5xx (§3)', () => {
     expectTextError(over, 413, 'Request body too large');
   });
 
-  it('refuses an over-long chunked body (no Content-Length) with 413', async () => {
+  it('refuses an over-long chunked body (no Content-Length) with 413', async ({
+    server,
+    api: { clientKey },
+  }) => {
     const res = await rawRequest(server.baseUrl, GUEST, {
       method: 'POST',
       headers: [
@@ -695,7 +787,9 @@ describe('bad input never yields a 5xx (§3)', () => {
       { method: 'DELETE', path: JWKS, allow: ['GET', 'HEAD'] },
     ];
     for (const { method, path, allow } of wrong) {
-      it(`answers ${method} ${path} with 405 and Allow: ${allow.join(', ')}`, async () => {
+      it(`answers ${method} ${path} with 405 and Allow: ${allow.join(', ')}`, async ({
+        api: { call },
+      }) => {
         const res = await call(path, {
           method,
           ...(method === 'GET' || method === 'DELETE'
@@ -721,12 +815,14 @@ describe('bad input never yields a 5xx (§3)', () => {
       '/%2e%2e/etc/passwd',
     ];
     for (const path of paths) {
-      it(`answers GET ${path} with 404 "Not found"`, async () => {
+      it(`answers GET ${path} with 404 "Not found"`, async ({ api: { call } }) => {
         expectTextError(await call(path), 404, 'Not found');
       });
     }
 
-    it('answers POST to an unknown path with 404 "Not found", whatever the body', async () => {
+    it('answers POST to an unknown path with 404 "Not found", whatever the body', async ({
+      api: { call },
+    }) => {
       expectTextError(
         await call('/api/v1/widget/auth/nope', {
           rawBody: 'not json',
@@ -739,7 +835,9 @@ describe('bad input never yields a 5xx (§3)', () => {
   });
 
   describe('hostile JSON', () => {
-    it('ignores a __proto__ key and pollutes no prototype', async () => {
+    it('ignores a __proto__ key and pollutes no prototype', async ({
+      api: { call, clientKey },
+    }) => {
       const rawBody = `{"client_key": "${clientKey}", "__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}`;
       const res = await call(GUEST, {
         origin: SHOP,
@@ -752,7 +850,9 @@ describe('bad input never yields a 5xx (§3)', () => {
       expect(Object.prototype).not.toHaveProperty('polluted');
     });
 
-    it('ignores __proto__ inside user metadata and pollutes no prototype', async () => {
+    it('ignores __proto__ inside user metadata and pollutes no prototype', async ({
+      api: { call, clientKey, secretKey },
+    }) => {
       const rawBody = `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"__proto__": {"polluted": 1}, "plan": "pro"}}`;
       const res = await call(USER_TOKEN, {
         rawBody,
@@ -777,7 +877,7 @@ describe('bad input never yields a 5xx (§3)', () => {
       { name: '16000 unclosed brackets', rawBody: () => '['.repeat(16_000) },
     ];
     for (const { name, rawBody } of deep) {
-      it(`answers ${name} within 16 KiB with a 4xx`, async () => {
+      it(`answers ${name} within 16 KiB with a 4xx`, async ({ api: { call } }) => {
         const body = rawBody();
         expect(body.length).toBeLessThanOrEqual(BODY_LIMIT);
         const res = await call(GUEST, {
@@ -789,7 +889,9 @@ describe('bad input never yields a 5xx (§3)', () => {
       });
     }
 
-    it('answers deep nesting inside user metadata with a 400', async () => {
+    it('answers deep nesting inside user metadata with a 400', async ({
+      api: { call, clientKey, secretKey },
+    }) => {
       const rawBody = `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"a": ${'['.repeat(5000)}${']'.repeat(5000)}}}`;
       const res = await call(USER_TOKEN, {
         rawBody,
@@ -798,7 +900,9 @@ describe('bad input never yields a 5xx (§3)', () => {
       expectTextError(res, 400);
     });
 
-    it('handles duplicate keys (the last wins) without a 5xx', async () => {
+    it('handles duplicate keys (the last wins) without a 5xx', async ({
+      api: { call, clientKey },
+    }) => {
       const rawBody = `{"client_key": "pk_live_${'D'.repeat(24)}", "client_key": "${clientKey}"}`;
       const res = await call(GUEST, {
         origin: SHOP,
@@ -812,7 +916,9 @@ describe('bad input never yields a 5xx (§3)', () => {
 
     const huge = ['1e999', '-1e999', '123456789012345678901234567890e300'];
     for (const number of huge) {
-      it(`answers ${number} as client_key with 400 "Invalid client_key"`, async () => {
+      it(`answers ${number} as client_key with 400 "Invalid client_key"`, async ({
+        api: { call },
+      }) => {
         const res = await call(GUEST, {
           origin: SHOP,
           rawBody: `{"client_key": ${number}}`,
@@ -821,7 +927,9 @@ describe('bad input never yields a 5xx (§3)', () => {
         expectTextError(res, 400, 'Invalid client_key');
       });
 
-      it(`answers ${number} as a metadata value with 400 naming metadata`, async () => {
+      it(`answers ${number} as a metadata value with 400 naming metadata`, async ({
+        api: { call, clientKey, secretKey },
+      }) => {
         const rawBody = `{"client_key": "${clientKey}", "user_id": "u_1", "metadata": {"n": ${number}}}`;
         const res = await call(USER_TOKEN, {
           rawBody,
@@ -832,7 +940,9 @@ describe('bad input never yields a 5xx (§3)', () => {
       });
     }
 
-    it('answers a huge exponent as a refresh_token with 400, not 5xx', async () => {
+    it('answers a huge exponent as a refresh_token with 400, not 5xx', async ({
+      api: { call },
+    }) => {
       const res = await call(REFRESH, {
         origin: SHOP,
         rawBody: '{"refresh_token": 1e999}',
@@ -841,7 +951,9 @@ describe('bad input never yields a 5xx (§3)', () => {
       expectTextError(res, 400, 'Missing or expired refresh_token');
     });
 
-    it('answers a lone surrogate in a string with a 4xx', async () => {
+    it('answers a lone surrogate in a string with a 4xx', async ({
+      api: { call, clientKey, secretKey },
+    }) => {
       const res = await call(USER_TOKEN, {
         rawBody: `{"client_key": "${clientKey}", "user_id": "u\\ud800"}`,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${secretKey}` },
@@ -852,19 +964,21 @@ describe('bad input never yields a 5xx (§3)', () => {
 });
 
 describe('health and keys', () => {
-  it('answers GET /healthz with 200 ok', async () => {
+  it('answers GET /healthz with 200 ok', async ({ api: { call } }) => {
     const res = await call('/healthz');
     expect(res.status).toBe(200);
     expect(res.text).toBe('ok');
   });
 
-  it('answers GET /readyz with 200 ok', async () => {
+  it('answers GET /readyz with 200 ok', async ({ api: { call } }) => {
     const res = await call('/readyz');
     expect(res.status).toBe(200);
     expect(res.text).toBe('ok');
   });
 
-  it('serves the JWKS with only public members and Cache-Control: public, max-age=300', async () => {
+  it('serves the JWKS with only public members and Cache-Control: public, max-age=300', async ({
+    api: { call },
+  }) => {
     const res = await call(JWKS);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -879,7 +993,7 @@ describe('health and keys', () => {
     expect(new Set(keys.map((k) => k.kid)).size).toBe(keys.length);
   });
 
-  it('lists the kid that signs the tokens it issues', async () => {
+  it('lists the kid that signs the tokens it issues', async ({ api: { call, guestToken } }) => {
     const { header } = decodeJwtParts(await guestToken());
     const { keys } = (await call(JWKS)).json as { keys: Record<string, unknown>[] };
     expect(keys.map((k) => k.kid)).toContain(header.kid);

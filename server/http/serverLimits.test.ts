@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { request } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTestWith } from '../test-support/serverTest.js';
+import type { TestServer } from '../test-support/startTestServer.js';
 import { DEFAULT_SERVER_LIMITS } from './serverLimits.js';
 
 /** Short limits so slow clients are cut off within a test; the production values are checked separately. */
@@ -15,15 +16,7 @@ const LIMITS = {
 /** Upper bound for anything the server must do on its own; a hang fails the test instead of stalling it. */
 const BOUND_MS = 8_000;
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ serverLimits: LIMITS });
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const it = serverTestWith({ server: { serverLimits: LIMITS } });
 
 interface RawConnection {
   socket: Socket;
@@ -33,7 +26,7 @@ interface RawConnection {
   closed: Promise<void>;
 }
 
-async function openConnection(): Promise<RawConnection> {
+async function openConnection(server: TestServer): Promise<RawConnection> {
   const url = new URL(server.baseUrl);
   const socket = connect(Number(url.port), url.hostname);
   await new Promise<void>((resolve, reject) => {
@@ -87,8 +80,10 @@ describe('server limits', () => {
     });
   });
 
-  it('answers 408 and closes a connection whose headers trickle in (slowloris)', async () => {
-    const connection = await openConnection();
+  it('answers 408 and closes a connection whose headers trickle in (slowloris)', async ({
+    server,
+  }) => {
+    const connection = await openConnection(server);
     connection.socket.write(`GET /healthz HTTP/1.1\r\nHost: ${new URL(server.baseUrl).host}\r\n`);
     let n = 0;
     dribble(connection, () => `X-Slow-${(n += 1)}: a\r\n`, 50);
@@ -98,8 +93,10 @@ describe('server limits', () => {
     expect(statusLine(connection.received())).toBe('HTTP/1.1 408 Request Timeout');
   });
 
-  it('answers 408 and closes a connection whose body trickles in (slow POST)', async () => {
-    const connection = await openConnection();
+  it('answers 408 and closes a connection whose body trickles in (slow POST)', async ({
+    server,
+  }) => {
+    const connection = await openConnection(server);
     connection.socket.write(
       `POST /api/v1/widget/auth/guest HTTP/1.1\r\nHost: ${new URL(server.baseUrl).host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
     );
@@ -108,14 +105,14 @@ describe('server limits', () => {
     expect(statusLine(connection.received())).toBe('HTTP/1.1 408 Request Timeout');
   });
 
-  it('closes a connection that opens and sends nothing', async () => {
-    const connection = await openConnection();
+  it('closes a connection that opens and sends nothing', async ({ server }) => {
+    const connection = await openConnection(server);
     await connection.closed;
     expect(['', 'HTTP/1.1 408 Request Timeout']).toContain(statusLine(connection.received()) ?? '');
   });
 
-  it('closes an idle keep-alive connection after keepAliveTimeout', async () => {
-    const connection = await openConnection();
+  it('closes an idle keep-alive connection after keepAliveTimeout', async ({ server }) => {
+    const connection = await openConnection(server);
     connection.socket.write(
       `GET /healthz HTTP/1.1\r\nHost: ${new URL(server.baseUrl).host}\r\n\r\n`,
     );
@@ -125,8 +122,10 @@ describe('server limits', () => {
     expect(connection.received()).toContain('\r\nKeep-Alive: timeout=0, max=3\r\n');
   });
 
-  it('serves at most maxRequestsPerSocket requests on one connection, then closes it', async () => {
-    const connection = await openConnection();
+  it('serves at most maxRequestsPerSocket requests on one connection, then closes it', async ({
+    server,
+  }) => {
+    const connection = await openConnection(server);
     const host = new URL(server.baseUrl).host;
     connection.socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`.repeat(5));
     await connection.closed;
@@ -142,8 +141,8 @@ describe('server limits', () => {
     expect(connection.received()).toMatch(/\r\nConnection: close\r\n/i);
   });
 
-  it('answers 431 to headers over 16 KiB and closes the connection', async () => {
-    const connection = await openConnection();
+  it('answers 431 to headers over 16 KiB and closes the connection', async ({ server }) => {
+    const connection = await openConnection(server);
     const host = new URL(server.baseUrl).host;
     connection.socket.write(
       `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`,
@@ -152,8 +151,8 @@ describe('server limits', () => {
     expect(statusLine(connection.received())).toBe('HTTP/1.1 431 Request Header Fields Too Large');
   });
 
-  it('answers 431 to many small headers adding up to over 16 KiB', async () => {
-    const connection = await openConnection();
+  it('answers 431 to many small headers adding up to over 16 KiB', async ({ server }) => {
+    const connection = await openConnection(server);
     const host = new URL(server.baseUrl).host;
     const many = Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'b'.repeat(40)}\r\n`).join('');
     connection.socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n${many}\r\n`);
@@ -161,7 +160,7 @@ describe('server limits', () => {
     expect(statusLine(connection.received())).toBe('HTTP/1.1 431 Request Header Fields Too Large');
   });
 
-  it('serves headers just under the limit', async () => {
+  it('serves headers just under the limit', async ({ server }) => {
     const res = await request(server.baseUrl, '/healthz', {
       headers: { 'x-big': 'a'.repeat(15 * 1024) },
     });

@@ -1,57 +1,76 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { createSecretKey, revokeSecretKey, setWidgetDisabled } from '../admin/index.js';
 import { generateSecretKey } from '../keys/secretKey.js';
 import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request, type TestResponse } from '../test-support/http.js';
-import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
+import { serverTest } from '../test-support/serverTest.js';
+import type { TestServer } from '../test-support/startTestServer.js';
 import { USER_TOKEN } from '../test-support/paths.js';
 
 const SHOP = 'https://shop.example.com';
 const CHALLENGE = 'Bearer realm="kataven"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
 
-let server: TestServer;
-/** Account A: a live widget and a live key, plus a test widget and a test key in the same account. */
-let accountA: string;
-let liveKeyA: string;
-let liveWidgetA: string;
-let testKeyA: string;
-let testWidgetA: string;
-/** Account B: someone else's live widget. */
-let liveWidgetB: string;
-
-const adminDeps = () => ({ store: server.store, clock: server.clock });
-
-beforeAll(async () => {
-  server = await startTestServer();
-  const a = await server.createWidget({ origins: [SHOP] });
-  accountA = a.accountId;
-  liveKeyA = a.secretKey;
-  liveWidgetA = a.clientKey;
-  testWidgetA = (await server.createWidget({ origins: [SHOP], mode: 'test', accountId: accountA }))
-    .clientKey;
-  testKeyA = (await createSecretKey(adminDeps(), { accountId: accountA, mode: 'test' })).secret_key;
-  liveWidgetB = (await server.createWidget({ origins: ['https://other.example.org'] })).clientKey;
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-function userToken(
-  body: unknown,
-  options: { key?: string | null; authorization?: string; origin?: string; path?: string } = {},
-) {
-  const headers: Record<string, string> = {};
-  if (options.authorization !== undefined) headers.authorization = options.authorization;
-  else if (options.key !== null) headers.authorization = `Bearer ${options.key ?? liveKeyA}`;
-  return request(server.baseUrl, options.path ?? USER_TOKEN, {
-    method: 'POST',
-    body,
-    headers,
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
-  });
+interface Accounts {
+  /** Account A: a live widget and a live key, plus a test widget and a test key in the same account. */
+  accountA: string;
+  liveKeyA: string;
+  liveWidgetA: string;
+  testKeyA: string;
+  testWidgetA: string;
+  /** Account B: someone else's live widget. */
+  liveWidgetB: string;
 }
+
+interface UserTokenOptions {
+  /** The secret key to send as Bearer (default: account A's live key); null sends none. */
+  key?: string | null;
+  authorization?: string;
+  origin?: string;
+  path?: string;
+}
+
+const adminDeps = (server: TestServer) => ({ store: server.store, clock: server.clock });
+
+const it = serverTest
+  .extend('accounts', { scope: 'file' }, async ({ server, widget }): Promise<Accounts> => {
+    const accountA = widget.accountId;
+    const testWidgetA = (
+      await server.createWidget({ origins: [SHOP], mode: 'test', accountId: accountA })
+    ).clientKey;
+    const testKeyA = (
+      await createSecretKey(adminDeps(server), { accountId: accountA, mode: 'test' })
+    ).secret_key;
+    const liveWidgetB = (await server.createWidget({ origins: ['https://other.example.org'] }))
+      .clientKey;
+    return {
+      accountA,
+      liveKeyA: widget.secretKey,
+      liveWidgetA: widget.clientKey,
+      testKeyA,
+      testWidgetA,
+      liveWidgetB,
+    };
+  })
+  /** A user-token request to the file's server. */
+  .extend(
+    'userToken',
+    ({ server, accounts }) =>
+      (body: unknown, options: UserTokenOptions = {}): Promise<TestResponse> => {
+        const headers: Record<string, string> = {};
+        if (options.authorization !== undefined) headers.authorization = options.authorization;
+        else if (options.key !== null)
+          headers.authorization = `Bearer ${options.key ?? accounts.liveKeyA}`;
+        return request(server.baseUrl, options.path ?? USER_TOKEN, {
+          method: 'POST',
+          body,
+          headers,
+          ...(options.origin === undefined ? {} : { origin: options.origin }),
+        });
+      },
+  );
+
+type UserTokenRequest = (body: unknown, options?: UserTokenOptions) => Promise<TestResponse>;
 
 function bodyOf(res: TestResponse): Record<string, unknown> {
   expect(res.status, res.text).toBe(200);
@@ -66,7 +85,10 @@ function flipOneChar(key: string, index = 20): string {
 
 describe('POST /api/v1/widget/auth/user-token', () => {
   describe('success', () => {
-    it('answers 200 with the visitor token shape plus user_id', async () => {
+    it('answers 200 with the visitor token shape plus user_id', async ({
+      userToken,
+      accounts: { liveWidgetA },
+    }) => {
       const res = await userToken({ client_key: liveWidgetA, user_id: 'u_123' });
       const body = bodyOf(res);
       expect(Object.keys(body).sort()).toStrictEqual([
@@ -83,7 +105,10 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(res.headers.get('pragma')).toBe('no-cache');
     });
 
-    it('mints a visitor+jwt whose claims carry user_id, name, email and metadata', async () => {
+    it('mints a visitor+jwt whose claims carry user_id, name, email and metadata', async ({
+      userToken,
+      accounts: { liveWidgetA },
+    }) => {
       const metadata = { plan: 'pro', seats: 3, beta: true };
       const body = bodyOf(
         await userToken({
@@ -110,7 +135,10 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(body.expires_at).toBe(new Date(Number(payload.exp) * 1000).toISOString());
     });
 
-    it('leaves optional claims out when they are not given and carries no origin', async () => {
+    it('leaves optional claims out when they are not given and carries no origin', async ({
+      userToken,
+      accounts: { liveWidgetA },
+    }) => {
       const { payload } = decodeJwtParts(
         String(bodyOf(await userToken({ client_key: liveWidgetA, user_id: 'u_min' })).token),
       );
@@ -120,7 +148,10 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(payload).not.toHaveProperty('origin');
     });
 
-    it('gives the same user the same visitor_id and a different user a different one', async () => {
+    it('gives the same user the same visitor_id and a different user a different one', async ({
+      userToken,
+      accounts: { liveWidgetA },
+    }) => {
       const first = bodyOf(await userToken({ client_key: liveWidgetA, user_id: 'u_same' }));
       const again = bodyOf(
         await userToken({ client_key: liveWidgetA, user_id: 'u_same', name: 'Changed' }),
@@ -133,11 +164,17 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       );
     });
 
-    it('serves a test widget with a test key of the same account', async () => {
+    it('serves a test widget with a test key of the same account', async ({
+      userToken,
+      accounts: { testKeyA, testWidgetA },
+    }) => {
       bodyOf(await userToken({ client_key: testWidgetA, user_id: 'u_1' }, { key: testKeyA }));
     });
 
-    it('accepts the Bearer scheme name in any case', async () => {
+    it('accepts the Bearer scheme name in any case', async ({
+      userToken,
+      accounts: { liveKeyA, liveWidgetA },
+    }) => {
       bodyOf(
         await userToken(
           { client_key: liveWidgetA, user_id: 'u_1' },
@@ -146,7 +183,10 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       );
     });
 
-    it('ignores unknown body fields (visitor_id, sub, exp are not honoured)', async () => {
+    it('ignores unknown body fields (visitor_id, sub, exp are not honoured)', async ({
+      userToken,
+      accounts: { liveWidgetA },
+    }) => {
       const body = bodyOf(
         await userToken({
           client_key: liveWidgetA,
@@ -162,7 +202,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(payload.exp).toBe(Number(payload.iat) + 120);
     });
 
-    it("sets the key's last_used_at", async () => {
+    it("sets the key's last_used_at", async ({ server, userToken }) => {
       const { accountId, clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
       const [before] = await server.store.listSecretKeys(accountId);
       expect(before?.lastUsedAt).toBeNull();
@@ -173,61 +213,84 @@ describe('POST /api/v1/widget/auth/user-token', () => {
   });
 
   describe('401 "Missing or invalid API key"', () => {
-    it('answers the bare challenge when there is no Authorization header', async () => {
+    it('answers the bare challenge when there is no Authorization header', async ({
+      userToken,
+      accounts: { liveWidgetA },
+    }) => {
       const res = await userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { key: null });
       expectTextError(res, 401, 'Missing or invalid API key');
       expect(res.headers.get('www-authenticate')).toBe(CHALLENGE);
     });
 
-    it('answers 401 before looking at the body, so an invalid body still gets the challenge', async () => {
+    it('answers 401 before looking at the body, so an invalid body still gets the challenge', async ({
+      userToken,
+    }) => {
       const res = await userToken({ nonsense: true }, { key: null });
       expectTextError(res, 401, 'Missing or invalid API key');
       expect(res.headers.get('www-authenticate')).toBe(CHALLENGE);
     });
 
-    const failing: { name: string; authorization: () => string }[] = [
+    const failing: { name: string; authorization: (accounts: Accounts) => string }[] = [
       { name: 'a malformed credential', authorization: () => 'Bearer not-a-key' },
-      { name: 'a bare key without scheme', authorization: () => liveKeyA },
+      { name: 'a bare key without scheme', authorization: ({ liveKeyA }) => liveKeyA },
       { name: 'the Bearer scheme with no key', authorization: () => 'Bearer' },
-      { name: 'the Basic scheme', authorization: () => `Basic ${liveKeyA}` },
+      { name: 'the Basic scheme', authorization: ({ liveKeyA }) => `Basic ${liveKeyA}` },
       {
         name: 'Basic credentials',
-        authorization: () => `Basic ${Buffer.from(`${liveKeyA}:`).toString('base64')}`,
+        authorization: ({ liveKeyA }) => `Basic ${Buffer.from(`${liveKeyA}:`).toString('base64')}`,
       },
-      { name: 'a pk_ key sent as a secret', authorization: () => `Bearer ${liveWidgetA}` },
+      {
+        name: 'a pk_ key sent as a secret',
+        authorization: ({ liveWidgetA }) => `Bearer ${liveWidgetA}`,
+      },
       {
         name: 'a checksum failure (one character flipped)',
-        authorization: () => `Bearer ${flipOneChar(liveKeyA)}`,
+        authorization: ({ liveKeyA }) => `Bearer ${flipOneChar(liveKeyA)}`,
       },
-      { name: 'a truncated key', authorization: () => `Bearer ${liveKeyA.slice(0, -1)}` },
-      { name: 'a key with an extra character', authorization: () => `Bearer ${liveKeyA}x` },
+      {
+        name: 'a truncated key',
+        authorization: ({ liveKeyA }) => `Bearer ${liveKeyA.slice(0, -1)}`,
+      },
+      {
+        name: 'a key with an extra character',
+        authorization: ({ liveKeyA }) => `Bearer ${liveKeyA}x`,
+      },
       {
         name: 'an unknown key with a valid checksum',
         authorization: () => `Bearer ${generateSecretKey('live')}`,
       },
-      { name: 'the key twice', authorization: () => `Bearer ${liveKeyA}, Bearer ${liveKeyA}` },
+      {
+        name: 'the key twice',
+        authorization: ({ liveKeyA }) => `Bearer ${liveKeyA}, Bearer ${liveKeyA}`,
+      },
     ];
     for (const { name, authorization } of failing) {
-      it(`answers the invalid_token challenge for ${name}`, async () => {
+      it(`answers the invalid_token challenge for ${name}`, async ({ userToken, accounts }) => {
         const res = await userToken(
-          { client_key: liveWidgetA, user_id: 'u_1' },
-          { authorization: authorization() },
+          { client_key: accounts.liveWidgetA, user_id: 'u_1' },
+          { authorization: authorization(accounts) },
         );
         expectTextError(res, 401, 'Missing or invalid API key');
         expect(res.headers.get('www-authenticate')).toBe(INVALID_TOKEN_CHALLENGE);
       });
     }
 
-    it('answers the invalid_token challenge for a revoked key that worked before', async () => {
+    it('answers the invalid_token challenge for a revoked key that worked before', async ({
+      server,
+      userToken,
+    }) => {
       const { clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
       bodyOf(await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey }));
-      await revokeSecretKey(adminDeps(), secretKey);
+      await revokeSecretKey(adminDeps(server), secretKey);
       const res = await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey });
       expectTextError(res, 401, 'Missing or invalid API key');
       expect(res.headers.get('www-authenticate')).toBe(INVALID_TOKEN_CHALLENGE);
     });
 
-    it('does not accept the key in the query string', async () => {
+    it('does not accept the key in the query string', async ({
+      userToken,
+      accounts: { liveKeyA, liveWidgetA },
+    }) => {
       const query = `?api_key=${liveKeyA}&secret_key=${liveKeyA}&access_token=${liveKeyA}&key=${liveKeyA}`;
       const res = await userToken(
         { client_key: liveWidgetA, user_id: 'u_1' },
@@ -237,7 +300,10 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(res.headers.get('www-authenticate')).toBe(CHALLENGE);
     });
 
-    it('does not accept the key in the body', async () => {
+    it('does not accept the key in the body', async ({
+      userToken,
+      accounts: { liveKeyA, liveWidgetA },
+    }) => {
       const res = await userToken(
         {
           client_key: liveWidgetA,
@@ -253,7 +319,11 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(res.headers.get('www-authenticate')).toBe(CHALLENGE);
     });
 
-    it('checks the checksum before any database lookup', async () => {
+    it('checks the checksum before any database lookup', async ({
+      server,
+      userToken,
+      accounts: { liveKeyA, liveWidgetA },
+    }) => {
       const spy = vi.spyOn(server.store, 'findActiveSecretKey');
       try {
         const bad = await userToken(
@@ -276,42 +346,49 @@ describe('POST /api/v1/widget/auth/user-token', () => {
   });
 
   describe('404 "Unknown client_key"', () => {
-    const cases: { name: string; clientKey: () => string; key: () => string }[] = [
+    const cases: {
+      name: string;
+      clientKey: (accounts: Accounts) => string;
+      key: (accounts: Accounts) => string;
+    }[] = [
       {
         name: 'a widget that does not exist',
         clientKey: () => `pk_live_${'Z'.repeat(24)}`,
-        key: () => liveKeyA,
+        key: ({ liveKeyA }) => liveKeyA,
       },
       {
         name: "another account's widget (tenant isolation)",
-        clientKey: () => liveWidgetB,
-        key: () => liveKeyA,
+        clientKey: ({ liveWidgetB }) => liveWidgetB,
+        key: ({ liveKeyA }) => liveKeyA,
       },
       {
         name: 'a live widget with a test key of the same account',
-        clientKey: () => liveWidgetA,
-        key: () => testKeyA,
+        clientKey: ({ liveWidgetA }) => liveWidgetA,
+        key: ({ testKeyA }) => testKeyA,
       },
       {
         name: 'a test widget with a live key of the same account',
-        clientKey: () => testWidgetA,
-        key: () => liveKeyA,
+        clientKey: ({ testWidgetA }) => testWidgetA,
+        key: ({ liveKeyA }) => liveKeyA,
       },
     ];
     for (const { name, clientKey, key } of cases) {
-      it(`answers 404 for ${name}`, async () => {
+      it(`answers 404 for ${name}`, async ({ userToken, accounts }) => {
         expectTextError(
-          await userToken({ client_key: clientKey(), user_id: 'u_1' }, { key: key() }),
+          await userToken(
+            { client_key: clientKey(accounts), user_id: 'u_1' },
+            { key: key(accounts) },
+          ),
           404,
           'Unknown client_key',
         );
       });
     }
 
-    it('answers 404 for a disabled widget', async () => {
+    it('answers 404 for a disabled widget', async ({ server, userToken }) => {
       const { clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
       bodyOf(await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey }));
-      await setWidgetDisabled(adminDeps(), clientKey, true);
+      await setWidgetDisabled(adminDeps(server), clientKey, true);
       expectTextError(
         await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey }),
         404,
@@ -321,16 +398,19 @@ describe('POST /api/v1/widget/auth/user-token', () => {
   });
 
   describe('400 "Missing client_key or user_id"', () => {
-    const bodies: { name: string; body: () => unknown }[] = [
+    const bodies: { name: string; body: (accounts: Accounts) => unknown }[] = [
       { name: 'an empty object', body: () => ({}) },
       { name: 'no client_key', body: () => ({ user_id: 'u_1' }) },
-      { name: 'no user_id', body: () => ({ client_key: liveWidgetA }) },
-      { name: 'an empty user_id', body: () => ({ client_key: liveWidgetA, user_id: '' }) },
+      { name: 'no user_id', body: ({ liveWidgetA }) => ({ client_key: liveWidgetA }) },
+      {
+        name: 'an empty user_id',
+        body: ({ liveWidgetA }) => ({ client_key: liveWidgetA, user_id: '' }),
+      },
       { name: 'an empty client_key', body: () => ({ client_key: '', user_id: 'u_1' }) },
     ];
     for (const { name, body } of bodies) {
-      it(`refuses ${name}`, async () => {
-        expectTextError(await userToken(body()), 400, 'Missing client_key or user_id');
+      it(`refuses ${name}`, async ({ userToken, accounts }) => {
+        expectTextError(await userToken(body(accounts)), 400, 'Missing client_key or user_id');
       });
     }
   });
@@ -427,7 +507,10 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       },
     ];
     for (const { name, field, reason, extra } of cases) {
-      it(`refuses ${name} with a reason naming ${field}`, async () => {
+      it(`refuses ${name} with a reason naming ${field}`, async ({
+        userToken,
+        accounts: { liveWidgetA },
+      }) => {
         const res = await userToken({ client_key: liveWidgetA, user_id: 'u_1', ...extra() });
         expectTextError(res, 400);
         expect(res.text).toContain(field);
@@ -451,12 +534,12 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       },
     ];
     for (const { name, extra } of accepted) {
-      it(`accepts ${name}`, async () => {
+      it(`accepts ${name}`, async ({ userToken, accounts: { liveWidgetA } }) => {
         bodyOf(await userToken({ client_key: liveWidgetA, user_id: 'u_1', ...extra() }));
       });
     }
 
-    it('refuses an invalid client_key with "Invalid client_key"', async () => {
+    it('refuses an invalid client_key with "Invalid client_key"', async ({ userToken }) => {
       expectTextError(
         await userToken({ client_key: 'pk_prod_abcdefgh12345678', user_id: 'u_1' }),
         400,
@@ -466,7 +549,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
   });
 
   describe('no CORS headers at all', () => {
-    it('answers a browser preflight without any Access-Control-* header', async () => {
+    it('answers a browser preflight without any Access-Control-* header', async ({ server }) => {
       const res = await request(server.baseUrl, USER_TOKEN, {
         method: 'OPTIONS',
         origin: SHOP,
@@ -479,25 +562,37 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     });
 
-    const posts: { name: string; run: () => Promise<TestResponse> }[] = [
+    const posts: {
+      name: string;
+      run: (t: { userToken: UserTokenRequest; accounts: Accounts }) => Promise<TestResponse>;
+    }[] = [
       {
         name: 'a 200',
-        run: () => userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: SHOP }),
+        run: ({ userToken, accounts: { liveWidgetA } }) =>
+          userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: SHOP }),
       },
       {
         name: 'a 401',
-        run: () =>
+        run: ({ userToken, accounts: { liveWidgetA } }) =>
           userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: SHOP, key: null }),
       },
-      { name: 'a 400', run: () => userToken({ client_key: liveWidgetA }, { origin: SHOP }) },
+      {
+        name: 'a 400',
+        run: ({ userToken, accounts: { liveWidgetA } }) =>
+          userToken({ client_key: liveWidgetA }, { origin: SHOP }),
+      },
       {
         name: 'a 404',
-        run: () => userToken({ client_key: liveWidgetB, user_id: 'u_1' }, { origin: SHOP }),
+        run: ({ userToken, accounts: { liveWidgetB } }) =>
+          userToken({ client_key: liveWidgetB, user_id: 'u_1' }, { origin: SHOP }),
       },
     ];
     for (const { name, run } of posts) {
-      it(`sends no Access-Control-* header on ${name} to a POST with Origin`, async () => {
-        const res = await run();
+      it(`sends no Access-Control-* header on ${name} to a POST with Origin`, async ({
+        userToken,
+        accounts,
+      }) => {
+        const res = await run({ userToken, accounts });
         expect(corsHeaderNames(res.headers)).toStrictEqual([]);
       });
     }

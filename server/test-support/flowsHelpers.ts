@@ -1,10 +1,9 @@
 /**
  * Helpers for the flow tests (`server/flows/*.test.ts`). They talk to the server only over HTTP
- * and read its database directly; token checks use jose against the published JWKS, never the
- * server's own verification code, so the two implementations check each other.
+ * and read its database directly (`server.db`); token checks use jose against the published
+ * JWKS, never the server's own verification code, so the two implementations check each other.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import {
   SignJWT,
   createLocalJWKSet,
@@ -178,20 +177,6 @@ export function claimsOf(token: string): Record<string, unknown> {
 /** SHA-256 hex of a refresh token: how the store keys refresh tokens (computed independently). */
 export function refreshTokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-/** One value from a direct read-only query of the server's SQLite file. */
-export function queryValue(server: TestServer, sql: string, ...params: unknown[]): unknown {
-  const db = new Database(server.databaseFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).pluck().get(...params);
-  } finally {
-    db.close();
-  }
-}
-
-export function queryCount(server: TestServer, sql: string, ...params: unknown[]): number {
-  return z.number().int().parse(queryValue(server, sql, ...params));
 }
 
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

@@ -11,9 +11,9 @@ export interface SecondInstance {
 const ENTRY = fileURLToPath(new URL('./secondInstanceMain.ts', import.meta.url));
 
 /**
- * Starts another server process on the test server's database file (real parallelism: another
- * process, another SQLite connection), with its clock fixed at the test clock's current instant
- * and the same issuer and token settings.
+ * Starts another server process on the test server's database (real parallelism: another
+ * process, other connections to the same SQLite file or PostgreSQL database), with its clock
+ * fixed at the test clock's current instant and the same issuer and token settings.
  */
 export async function startSecondInstance(server: TestServer, env: Record<string, string> = {}): Promise<SecondInstance> {
   const childEnv = {
@@ -29,7 +29,7 @@ export async function startSecondInstance(server: TestServer, env: Record<string
   };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, server.databaseFile, String(server.clock.now()), JSON.stringify(childEnv)],
+    ['--import', 'tsx', ENTRY, server.databaseUrl, String(server.clock.now()), JSON.stringify(childEnv)],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -1,18 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { expect } from 'vitest';
 import { createWidget, type CreateWidgetInput } from '../admin/index.js';
 import { createManualClock, type ManualClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import type { ContractViolation } from '../http/contractAudit.js';
 import { createApp, type App, type AppDeps } from '../http/createApp.js';
 import { createLimitedServer, type ServerLimits } from '../http/serverLimits.js';
-import { openSqliteStore } from '../store/sqlite/openSqliteStore.js';
+import { openStore } from '../store/openStore.js';
 import type { Store } from '../store/store.js';
 import { openKeyRing, type KeyRing } from '../tokens/keyRing.js';
 import { retiredKeyGraceMs } from '../tokens/retiredKeyGrace.js';
+import { openDatabaseInspector, type DatabaseInspector } from './databaseInspector.js';
+import { testStoreServerUrl } from './services.js';
+import { createTestDatabase } from './testDatabase.js';
+
+/** The keys of a widget created for a test. */
+export interface TestWidget {
+  accountId: string;
+  clientKey: string;
+  secretKey: string;
+}
 
 export interface TestServer {
   baseUrl: string;
@@ -21,14 +30,17 @@ export interface TestServer {
   clock: ManualClock;
   config: Config;
   app: App;
-  databaseFile: string;
+  /** The store's URL (`file:…` or `postgres://…`), for a second instance on the same data. */
+  databaseUrl: string;
+  /** Direct reads of the store's tables, on either dialect. */
+  db: DatabaseInspector;
   /**
    * Answers so far that the contract does not declare (status, content type, error message).
    * `close()` fails the test if any were given.
    */
   contractViolations: readonly ContractViolation[];
   /** Creates a widget through the admin use case (as the CLI does) and returns its keys. */
-  createWidget(input?: Partial<CreateWidgetInput>): Promise<{ accountId: string; clientKey: string; secretKey: string }>;
+  createWidget(input?: Partial<CreateWidgetInput>): Promise<TestWidget>;
   close(): Promise<void>;
 }
 
@@ -52,23 +64,35 @@ export interface TestServerOptions {
   rateLimitsPerInstance?: AppDeps['rateLimitsPerInstance'];
 }
 
+/** Names a PostgreSQL test database after the test file that made it, for anyone who finds one left over. */
+const databaseLabel = () => basename(expect.getState().testPath ?? 'server').replace(/\.test\.ts$/, '');
+
 /**
- * The real app over real HTTP on a real SQLite file, with a clock the test moves. Responses are
+ * The real app over real HTTP on its own fresh database — a SQLite file, or a PostgreSQL database
+ * when the run has one (`TEST_DATABASE_URL`) — with a clock the test moves. Responses are
  * validated against the contract, so a handler that drifts from it fails the test, and so does
  * any answer with a status the route does not declare (checked on `close()`).
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'kataven-test-'));
-  const databaseFile = join(dir, 'kataven.sqlite');
+  const database = await createTestDatabase(testStoreServerUrl(), databaseLabel());
+  try {
+    return await startOn(database.url, options, () => database.drop());
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
+async function startOn(databaseUrl: string, options: TestServerOptions, dropDatabase: () => Promise<void>): Promise<TestServer> {
   const config = loadConfig({
     KATAVEN_ISSUER: 'http://kataven.test',
     KATAVEN_RATE_LIMITS: 'off',
     KATAVEN_DEMO: 'off',
     ...options.env,
-    DATABASE_URL: `file:${databaseFile}`,
+    DATABASE_URL: databaseUrl,
   });
   const clock = createManualClock(Date.now());
-  const store = await openSqliteStore({ url: config.databaseUrl });
+  const store = await openStore({ url: config.databaseUrl });
   const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
   const contractViolations: ContractViolation[] = [];
   const app = createApp({
@@ -88,6 +112,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   server.listen(options.port ?? 0, host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
+  const db = openDatabaseInspector(databaseUrl);
 
   return {
     baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -96,7 +121,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     config,
     app,
-    databaseFile,
+    databaseUrl,
+    db,
     contractViolations,
     async createWidget(input = {}) {
       const created = await createWidget(
@@ -110,8 +136,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       app.close();
+      await db.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await dropDatabase();
       if (contractViolations.length > 0) {
         const lines = contractViolations.map((v) => `  ${v.method} ${v.path} (${v.route}) → ${v.status}: ${v.problem}`);
         throw new Error(`The server gave answers its contract does not declare:\n${lines.join('\n')}`);
