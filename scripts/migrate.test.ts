@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../server/store/test-support/postgresAvailable.js';
-import { createTestDatabase } from '../server/store/test-support/postgresDatabases.js';
+import { describeWithPostgres, postgresUrl } from '../server/test-support/services.js';
+import { createTestDatabase } from '../server/test-support/testDatabase.js';
 
 const run = promisify(execFile);
 const migrate = (databaseUrl: string) =>
   run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
   });
-const withPostgres = await postgresAvailable(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'kataven-migrate-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -26,32 +25,31 @@ describe('npm run migrate', () => {
     expect(stdout).toBe(`SQLite ${url}: migrations applied, schema up to date\n`);
   });
 
-  it.runIf(withPostgres)(
-    'migrates an empty PostgreSQL database, naming it without credentials',
-    async () => {
-      const database = await createTestDatabase('migrate_script');
-      try {
-        const url = new URL(database.url);
-        url.password = 'not-printed';
-        const { stdout } = await migrate(url.toString());
-        expect(stdout).toBe(
-          `PostgreSQL ${database.name} at ${url.hostname}:${url.port}: migrations applied, schema up to date\n`,
-        );
-        const client = new pg.Client({ connectionString: database.url });
-        await client.connect();
-        const tables = await client.query("SELECT to_regclass('public.refresh_tokens') AS t");
-        await client.end();
-        expect(tables.rows).toEqual([{ t: 'refresh_tokens' }]);
-      } finally {
-        await database.drop();
-      }
-    },
-  );
-
   it('fails with the reason and exit code 1 when the database cannot be migrated', async () => {
     await expect(migrate('file:./x.sqlite?mode=ro')).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('Migration failed: Unsupported SQLite url') as unknown,
     });
+  });
+});
+
+describeWithPostgres('npm run migrate on PostgreSQL', () => {
+  it('migrates an empty PostgreSQL database, naming it without credentials', async () => {
+    const database = await createTestDatabase(postgresUrl(), 'migrate_script');
+    try {
+      const url = new URL(database.url);
+      url.password = 'not-printed';
+      const { stdout } = await migrate(url.toString());
+      expect(stdout).toBe(
+        `PostgreSQL ${database.name} at ${url.hostname}:${url.port}: migrations applied, schema up to date\n`,
+      );
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const tables = await client.query("SELECT to_regclass('public.refresh_tokens') AS t");
+      await client.end();
+      expect(tables.rows).toEqual([{ t: 'refresh_tokens' }]);
+    } finally {
+      await database.drop();
+    }
   });
 });

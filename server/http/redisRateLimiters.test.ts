@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { readinessMessages } from '../../contract/index.js';
 import { captureLogs, type CapturedLogs } from '../test-support/captureLogs.js';
 import { expectTextError } from '../test-support/expectError.js';
@@ -8,16 +8,13 @@ import { ORIGIN, PATHS } from '../test-support/flowsHelpers.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import {
   deleteKeys,
-  redisSuiteCanRun,
   startPrivateRedis,
-  testRedisUrl,
   uniqueKeyPrefix,
   type PrivateRedis,
 } from '../test-support/redis.js';
+import { describeWithRedis, redisUrl } from '../test-support/services.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
 import { createRedisRateLimiters, type RedisRateLimiters } from './redisRateLimiters.js';
-
-const canRun = await redisSuiteCanRun('The Redis rate-limit suite (server/http/redisRateLimiters.test.ts)');
 
 const SHARED = readinessMessages.ready;
 const PER_INSTANCE = readinessMessages.rateLimitsPerInstance;
@@ -43,7 +40,7 @@ afterEach(async () => {
     redis.thaw();
     await redis.kill();
   }
-  for (const prefix of sharedPrefixes.splice(0)) await deleteKeys(testRedisUrl(), prefix);
+  for (const prefix of sharedPrefixes.splice(0)) await deleteKeys(redisUrl(), prefix);
 });
 
 async function startInstance(url: string, keyPrefix: string, guestPerIp: string): Promise<Instance> {
@@ -110,11 +107,11 @@ const statusCounts = (responses: TestResponse[]) =>
 
 const linesWith = (logs: CapturedLogs, event: string) => logs.records().filter((record) => record.event === event);
 
-describe.runIf(canRun)('rate limits shared through Redis', () => {
+describeWithRedis('rate limits shared through Redis', () => {
   it('holds a limit across two instances: each counts what the other already counted', async () => {
     const prefix = uniqueKeyPrefix();
     sharedPrefixes.push(prefix);
-    const [a, b] = await startPair(testRedisUrl(), prefix, '3/min');
+    const [a, b] = await startPair(redisUrl(), prefix, '3/min');
     const ip = '198.51.100.20';
 
     expect(remaining(await guest(a, ip))).toBe(2);
@@ -125,7 +122,7 @@ describe.runIf(canRun)('rate limits shared through Redis', () => {
     expect(remaining(await guest(b, '198.51.100.21'))).toBe(2);
 
     // The count lives in Redis under the deployment's prefix and the policy's name.
-    const redis = new Redis(testRedisUrl());
+    const redis = new Redis(redisUrl());
     try {
       expect(await redis.get(`${prefix}:ratelimit:guest-ip:${ip}`)).toBe('5');
     } finally {
@@ -136,7 +133,7 @@ describe.runIf(canRun)('rate limits shared through Redis', () => {
   it('counts atomically: concurrent requests spread over two instances get exactly the quota', async () => {
     const prefix = uniqueKeyPrefix();
     sharedPrefixes.push(prefix);
-    const [a, b] = await startPair(testRedisUrl(), prefix, '10/min');
+    const [a, b] = await startPair(redisUrl(), prefix, '10/min');
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) => guest(i % 2 === 0 ? a : b, '198.51.100.30')),
     );
@@ -147,8 +144,8 @@ describe.runIf(canRun)('rate limits shared through Redis', () => {
     const first = uniqueKeyPrefix();
     const second = uniqueKeyPrefix();
     sharedPrefixes.push(first, second);
-    const [a] = await startPair(testRedisUrl(), first, '1/min');
-    const [other] = await startPair(testRedisUrl(), second, '1/min');
+    const [a] = await startPair(redisUrl(), first, '1/min');
+    const [other] = await startPair(redisUrl(), second, '1/min');
     const ip = '198.51.100.40';
     expect(remaining(await guest(a, ip))).toBe(0);
     expectTooMany(await guest(a, ip), 1);

@@ -70,7 +70,10 @@ export type Target = Pick<TestServer, 'baseUrl'>;
 const withOrigin = (origin: string | undefined) => (origin === undefined ? {} : { origin });
 
 /** Starts a server for the body of one test and always closes it. */
-export async function withServer<T>(options: TestServerOptions, body: (server: TestServer) => Promise<T>): Promise<T> {
+export async function withServer<T>(
+  options: TestServerOptions,
+  body: (server: TestServer) => Promise<T>,
+): Promise<T> {
   const server = await startTestServer(options);
   try {
     return await body(server);
@@ -79,29 +82,56 @@ export async function withServer<T>(options: TestServerOptions, body: (server: T
   }
 }
 
-export function mintGuest(server: Target, clientKey: string, origin: string | undefined): Promise<TestResponse> {
-  return request(server.baseUrl, PATHS.guest, { ...withOrigin(origin), body: { client_key: clientKey } });
+export function mintGuest(
+  server: Target,
+  clientKey: string,
+  origin: string | undefined,
+): Promise<TestResponse> {
+  return request(server.baseUrl, PATHS.guest, {
+    ...withOrigin(origin),
+    body: { client_key: clientKey },
+  });
 }
 
-export function mintUser(server: Target, clientKey: string, secretKey: string, body: Record<string, unknown>): Promise<TestResponse> {
+export function mintUser(
+  server: Target,
+  clientKey: string,
+  secretKey: string,
+  body: Record<string, unknown>,
+): Promise<TestResponse> {
   return request(server.baseUrl, PATHS.userToken, {
     headers: { authorization: `Bearer ${secretKey}` },
     body: { client_key: clientKey, ...body },
   });
 }
 
-export function exchange(server: Target, token: unknown, origin: string | undefined): Promise<TestResponse> {
-  return request(server.baseUrl, PATHS.exchange, { ...withOrigin(origin), body: token === undefined ? {} : { token } });
+export function exchange(
+  server: Target,
+  token: unknown,
+  origin: string | undefined,
+): Promise<TestResponse> {
+  return request(server.baseUrl, PATHS.exchange, {
+    ...withOrigin(origin),
+    body: token === undefined ? {} : { token },
+  });
 }
 
-export function refresh(server: Target, refreshToken: unknown, origin: string | undefined): Promise<TestResponse> {
+export function refresh(
+  server: Target,
+  refreshToken: unknown,
+  origin: string | undefined,
+): Promise<TestResponse> {
   return request(server.baseUrl, PATHS.refresh, {
     ...withOrigin(origin),
     body: refreshToken === undefined ? {} : { refresh_token: refreshToken },
   });
 }
 
-export function logout(server: Target, refreshToken: unknown, origin: string | undefined = ORIGIN): Promise<TestResponse> {
+export function logout(
+  server: Target,
+  refreshToken: unknown,
+  origin: string | undefined = ORIGIN,
+): Promise<TestResponse> {
   return request(server.baseUrl, PATHS.logout, {
     ...withOrigin(origin),
     body: refreshToken === undefined ? {} : { refresh_token: refreshToken },
@@ -128,21 +158,33 @@ export function expectError(res: TestResponse, status: number, message: string):
 }
 
 /** A guest visitor token for the widget, minted from `origin`. */
-export async function guestToken(server: TestServer, clientKey: string, origin = ORIGIN): Promise<VisitorTokenBody> {
+export async function guestToken(
+  server: TestServer,
+  clientKey: string,
+  origin = ORIGIN,
+): Promise<VisitorTokenBody> {
   return visitorBody(await mintGuest(server, clientKey, origin));
 }
 
 /** A guest session: guest → exchange from `origin`. */
-export async function guestSession(server: TestServer, clientKey: string, origin = ORIGIN): Promise<SessionTokenBody> {
+export async function guestSession(
+  server: TestServer,
+  clientKey: string,
+  origin = ORIGIN,
+): Promise<SessionTokenBody> {
   const visitor = await guestToken(server, clientKey, origin);
   return sessionBody(await exchange(server, visitor.token, origin));
 }
 
 /** The JWKS as served over HTTP; every key must carry a `kid`. */
-export async function fetchJwks(server: TestServer): Promise<JSONWebKeySet & { keys: (JWK & { kid: string })[] }> {
+export async function fetchJwks(
+  server: TestServer,
+): Promise<JSONWebKeySet & { keys: (JWK & { kid: string })[] }> {
   const res = await request(server.baseUrl, PATHS.jwks);
   expect(res.status, res.text).toBe(200);
-  return z.object({ keys: z.array(z.object({ kid: z.string() }).catchall(z.unknown())) }).parse(res.json);
+  return z
+    .object({ keys: z.array(z.object({ kid: z.string() }).catchall(z.unknown())) })
+    .parse(res.json);
 }
 
 /**
@@ -171,7 +213,9 @@ export function kidOf(token: string): string | undefined {
 /** The claims of a JWT, decoded without verification (for reading `sid`, `jti`, …). */
 export function claimsOf(token: string): Record<string, unknown> {
   const payload = token.split('.')[1] ?? '';
-  return z.record(z.string(), z.unknown()).parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  return z
+    .record(z.string(), z.unknown())
+    .parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
 }
 
 /** SHA-256 hex of a refresh token: how the store keys refresh tokens (computed independently). */
@@ -190,7 +234,8 @@ const toBytes32 = (value: bigint) => Buffer.from(value.toString(16).padStart(64,
  */
 export function malleateSignature(token: string): string {
   const [header, payload, signature] = token.split('.');
-  if (header === undefined || payload === undefined || signature === undefined) throw new Error('not a compact JWS');
+  if (header === undefined || payload === undefined || signature === undefined)
+    throw new Error('not a compact JWS');
   const raw = Buffer.from(signature, 'base64url');
   if (raw.length !== 64) throw new Error(`unexpected ES256 signature length ${raw.length}`);
   const s = toBigInt(raw.subarray(32));
@@ -201,7 +246,8 @@ export function malleateSignature(token: string): string {
 /** The same token with one byte of its signature changed. */
 export function tamperSignature(token: string): string {
   const [header, payload, signature] = token.split('.');
-  if (header === undefined || payload === undefined || signature === undefined) throw new Error('not a compact JWS');
+  if (header === undefined || payload === undefined || signature === undefined)
+    throw new Error('not a compact JWS');
   const raw = Buffer.from(signature, 'base64url');
   raw[10] = (raw[10] ?? 0) ^ 0x01;
   return `${header}.${payload}.${raw.toString('base64url')}`;
@@ -212,7 +258,11 @@ export function tamperSignature(token: string): string {
  * claims and header are whatever the test says, so each verification check can be probed alone.
  * `header` members replace the defaults (`alg: ES256`, `typ: visitor+jwt`, the current `kid`).
  */
-export function craftToken(server: TestServer, claims: JWTPayload, header: Partial<JWTHeaderParameters> = {}): Promise<string> {
+export function craftToken(
+  server: TestServer,
+  claims: JWTPayload,
+  header: Partial<JWTHeaderParameters> = {},
+): Promise<string> {
   const key = server.keys.current();
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', typ: VISITOR_TYP, kid: key.kid, ...header })

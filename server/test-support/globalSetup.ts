@@ -1,8 +1,9 @@
 /**
  * Vitest global setup: reads the test run's environment and checks, once per run, the services
- * some suites need. `TEST_DATABASE_URL=postgres://…` puts every test server on PostgreSQL (a fresh
- * database each); unset, on SQLite files. Redis (`TEST_REDIS_URL`) is checked when a suite needs
- * it. With `CI` set an unreachable service fails the run; otherwise the suites that need it are
+ * some suites need. PostgreSQL (`TEST_DATABASE_URL`, default the local server) is checked when a
+ * suite needs it; `TEST_DATABASE_URL=postgres://…` also puts every test server on PostgreSQL (a
+ * fresh database each), unset they run on SQLite files. Redis (`TEST_REDIS_URL`) is checked when
+ * a suite needs it. With `CI` set an unreachable service fails the run; otherwise the suites that need it are
  * skipped (`services.ts`) and one notice, printed at the end of the run, says which did not run
  * and how to run them.
  */
@@ -16,6 +17,7 @@ import { isPostgresUrl, redactPassword } from './testDatabase.js';
 import { SERVICE_SUITE_MARKERS, type TestServices } from './testServices.js';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROBE_TIMEOUT_MS = 3_000;
 
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -122,26 +124,27 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const failures: string[] = [];
   const notices: string[] = [];
 
+  // The PostgreSQL suites (the store's conformance, migrations, several instances) run whenever a
+  // server answers; TEST_DATABASE_URL also puts every test server on it.
   let postgresUrl: string | null = null;
-  if (env.TEST_DATABASE_URL !== undefined) {
-    const shown = redactPassword(env.TEST_DATABASE_URL);
-    const failure = await postgresFailure(env.TEST_DATABASE_URL);
-    if (failure === undefined) postgresUrl = env.TEST_DATABASE_URL;
-    else if (env.CI)
-      failures.push(`PostgreSQL at ${shown} (TEST_DATABASE_URL) is unreachable: ${failure}`);
+  let storeUrl: string | null = null;
+  if (env.TEST_DATABASE_URL !== undefined || suites.postgres.length > 0) {
+    const server = env.TEST_DATABASE_URL ?? DEFAULT_POSTGRES_URL;
+    const named = env.TEST_DATABASE_URL === undefined ? '' : ' (TEST_DATABASE_URL)';
+    const shown = redactPassword(server);
+    const failure = await postgresFailure(server);
+    if (failure === undefined) {
+      postgresUrl = server;
+      storeUrl = env.TEST_DATABASE_URL ?? null;
+    } else if (env.CI) failures.push(`PostgreSQL at ${shown}${named} is unreachable: ${failure}`);
     else {
-      const skipped =
-        suites.postgres.length === 0 ? '' : ` and ${notRun('PostgreSQL', suites.postgres)}`;
+      const fallback =
+        env.TEST_DATABASE_URL === undefined ? '' : 'the server suites ran on SQLite and ';
       notices.push(
-        `PostgreSQL at ${shown} unreachable (${failure}): the server suites ran on SQLite${skipped}; ` +
-          `start PostgreSQL and run \`TEST_DATABASE_URL=${shown} npm test\`.`,
+        `PostgreSQL at ${shown}${named} unreachable (${failure}): ${fallback}${notRun('PostgreSQL', suites.postgres)}; ` +
+          'start PostgreSQL (or point TEST_DATABASE_URL at one) and run `npm test`, or `npm run test:postgres` for every server suite on PostgreSQL.',
       );
     }
-  } else if (suites.postgres.length > 0) {
-    notices.push(
-      `TEST_DATABASE_URL is not set: ${notRun('PostgreSQL', suites.postgres)}; ` +
-        '`npm run test:postgres` runs the PostgreSQL suites and every server suite on PostgreSQL.',
-    );
   }
 
   let redisUrl: string | null = null;
@@ -159,7 +162,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   }
 
   if (failures.length > 0) stopRun(failures);
-  const services: TestServices = { postgresUrl, redisUrl };
+  const services: TestServices = { postgresUrl, storeUrl, redisUrl };
   project.provide('testServices', services);
   return () => {
     if (notices.length > 0) console.log(`\nNot run: ${notices.join(' ')}\n`);

@@ -15,7 +15,11 @@ export interface TestRequest {
   headers?: Record<string, string>;
 }
 
-export async function request(baseUrl: string, path: string, init: TestRequest = {}): Promise<TestResponse> {
+export async function request(
+  baseUrl: string,
+  path: string,
+  init: TestRequest = {},
+): Promise<TestResponse> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.origin !== undefined) headers.origin = init.origin;
   let body: string | undefined = init.rawBody;
@@ -23,7 +27,11 @@ export async function request(baseUrl: string, path: string, init: TestRequest =
     body = JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(baseUrl + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(baseUrl + path, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await response.text();
   let json: unknown;
   try {

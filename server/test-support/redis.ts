@@ -1,63 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 
-const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
-
-/** The shared Redis for tests: `TEST_REDIS_URL`, or the local default. */
-export const testRedisUrl = (): string => process.env.TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL;
-
 /** A key prefix no other test, test file or concurrent run uses. */
 export const uniqueKeyPrefix = (): string => `kataven-test-${randomUUID()}`;
-
-/** The URL as it may be printed: without a password. */
-function printable(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[unparseable URL]';
-  }
-}
-
-async function answersPing(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/**
- * Whether a Redis suite can run: the shared Redis answers and `redis-server` can be started for
- * private servers a test kills. With `CI` set a missing one fails the run; otherwise the suite
- * says once, plainly, that it did not run and what it needs.
- */
-export async function redisSuiteCanRun(suite: string): Promise<boolean> {
-  const url = testRedisUrl();
-  const missing: string[] = [];
-  if (!(await answersPing(url))) missing.push(`no Redis answers at ${printable(url)} (TEST_REDIS_URL)`);
-  if (spawnSync('redis-server', ['--version']).status !== 0) missing.push('`redis-server` is not on PATH');
-  if (missing.length === 0) return true;
-  const message = `${suite} did not run: ${missing.join('; ')}. Start Redis or set TEST_REDIS_URL, and install redis-server, to run it.`;
-  if (process.env.CI) throw new Error(`CI is set and ${message}`);
-  process.stderr.write(`${message}\n`);
-  return false;
-}
 
 /** Deletes every key under `prefix` (keys the tests left with their windows still open). */
 export async function deleteKeys(url: string, prefix: string): Promise<void> {
@@ -104,7 +52,10 @@ async function spawnRedis(port: number): Promise<{ child: ChildProcess; exited: 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start:\n${output}`)),
+      10_000,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`redis-server exited (${code}):\n${output}`));

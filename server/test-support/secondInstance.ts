@@ -15,7 +15,10 @@ const ENTRY = fileURLToPath(new URL('./secondInstanceMain.ts', import.meta.url))
  * process, other connections to the same SQLite file or PostgreSQL database), with its clock
  * fixed at the test clock's current instant and the same issuer and token settings.
  */
-export async function startSecondInstance(server: TestServer, env: Record<string, string> = {}): Promise<SecondInstance> {
+export async function startSecondInstance(
+  server: TestServer,
+  env: Record<string, string> = {},
+): Promise<SecondInstance> {
   const childEnv = {
     KATAVEN_ISSUER: server.config.issuer,
     KATAVEN_RATE_LIMITS: 'off',
@@ -29,7 +32,14 @@ export async function startSecondInstance(server: TestServer, env: Record<string
   };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, server.databaseUrl, String(server.clock.now()), JSON.stringify(childEnv)],
+    [
+      '--import',
+      'tsx',
+      ENTRY,
+      server.databaseUrl,
+      String(server.clock.now()),
+      JSON.stringify(childEnv),
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -41,7 +51,10 @@ export async function startSecondInstance(server: TestServer, env: Record<string
 
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error(`second instance did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`second instance did not start: ${stderr}`)),
+      20_000,
+    );
     lines.once('line', (line) => {
       clearTimeout(timer);
       resolve((JSON.parse(line) as { port: number }).port);

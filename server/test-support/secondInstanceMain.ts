@@ -15,13 +15,22 @@ import { retiredKeyGraceMs } from '../tokens/retiredKeyGrace.js';
 
 async function main() {
   const [databaseUrl, nowMs, envJson] = process.argv.slice(2);
-  if (databaseUrl === undefined || nowMs === undefined) throw new Error('usage: secondInstanceMain DATABASE_URL NOW_MS [ENV_JSON]');
+  if (databaseUrl === undefined || nowMs === undefined)
+    throw new Error('usage: secondInstanceMain DATABASE_URL NOW_MS [ENV_JSON]');
   const env = envJson === undefined ? {} : (JSON.parse(envJson) as Record<string, string>);
   const config = loadConfig({ ...env, DATABASE_URL: databaseUrl });
   const clock = createManualClock(Number(nowMs));
   const store = await openStore({ url: config.databaseUrl });
   const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
-  const app = createApp({ store, keys, clock, config, logger: pino({ level: 'silent' }), responseValidation: true, widgetCacheTtlMs: 0 });
+  const app = createApp({
+    store,
+    keys,
+    clock,
+    config,
+    logger: pino({ level: 'silent' }),
+    responseValidation: true,
+    widgetCacheTtlMs: 0,
+  });
   const server = app.express.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
@@ -41,6 +50,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

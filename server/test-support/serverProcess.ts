@@ -21,7 +21,10 @@ export interface ServerProcess {
  * Starts `server/main.ts` on a free loopback port with `env` over a quiet test baseline, and
  * resolves once `/readyz` answers 200 (the store is open and migrated).
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: REPO_ROOT,
     env: {

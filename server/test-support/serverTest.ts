@@ -42,10 +42,8 @@ export function startedServer(options: TestServerOptions = {}) {
 export function serverTestWith(options: ServerTestOptions = {}) {
   return test
     .extend('server', { scope: 'file' }, startedServer(options.server))
-    .extend(
-      'widget',
-      { scope: 'file' },
-      ({ server }): Promise<TestWidget> => server.createWidget(options.widget),
+    .extend('widget', { scope: 'file' }, ({ server }): Promise<TestWidget> =>
+      server.createWidget(options.widget),
     );
 }
 

@@ -9,7 +9,7 @@ import type { TestServices } from './testServices.js';
 
 const services: TestServices = inject('testServices');
 
-/** A describe whose tests run only when `TEST_DATABASE_URL` names a reachable PostgreSQL. */
+/** A describe whose tests run only when PostgreSQL (`TEST_DATABASE_URL`, default the local server) answers. */
 export function describeWithPostgres(name: string, factory: SuiteFactory): void {
   describe.runIf(services.postgresUrl !== null)(name, factory);
 }
@@ -37,5 +37,5 @@ export function redisUrl(): string {
 
 /** Where test servers keep their data: a PostgreSQL server, or undefined for SQLite files. */
 export function testStoreServerUrl(): string | undefined {
-  return services.postgresUrl ?? undefined;
+  return services.storeUrl ?? undefined;
 }

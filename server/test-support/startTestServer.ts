@@ -65,7 +65,8 @@ export interface TestServerOptions {
 }
 
 /** Names a PostgreSQL test database after the test file that made it, for anyone who finds one left over. */
-const databaseLabel = () => basename(expect.getState().testPath ?? 'server').replace(/\.test\.ts$/, '');
+const databaseLabel = () =>
+  basename(expect.getState().testPath ?? 'server').replace(/\.test\.ts$/, '');
 
 /**
  * The real app over real HTTP on its own fresh database — a SQLite file, or a PostgreSQL database
@@ -83,7 +84,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
 }
 
-async function startOn(databaseUrl: string, options: TestServerOptions, dropDatabase: () => Promise<void>): Promise<TestServer> {
+async function startOn(
+  databaseUrl: string,
+  options: TestServerOptions,
+  dropDatabase: () => Promise<void>,
+): Promise<TestServer> {
   const config = loadConfig({
     KATAVEN_ISSUER: 'http://kataven.test',
     KATAVEN_RATE_LIMITS: 'off',
@@ -105,7 +110,9 @@ async function startOn(databaseUrl: string, options: TestServerOptions, dropData
     onContractViolation: (violation) => contractViolations.push(violation),
     widgetCacheTtlMs: options.widgetCacheTtlMs ?? 0,
     ...(options.rateLimiters === undefined ? {} : { rateLimiters: options.rateLimiters }),
-    ...(options.rateLimitsPerInstance === undefined ? {} : { rateLimitsPerInstance: options.rateLimitsPerInstance }),
+    ...(options.rateLimitsPerInstance === undefined
+      ? {}
+      : { rateLimitsPerInstance: options.rateLimitsPerInstance }),
   });
   const host = options.host ?? '127.0.0.1';
   const server = createLimitedServer(app.express, options.serverLimits);
@@ -127,7 +134,13 @@ async function startOn(databaseUrl: string, options: TestServerOptions, dropData
     async createWidget(input = {}) {
       const created = await createWidget(
         { store, clock },
-        { name: 'Test widget', origins: ['https://shop.example.com'], mode: 'live', guestEnabled: true, ...input },
+        {
+          name: 'Test widget',
+          origins: ['https://shop.example.com'],
+          mode: 'live',
+          guestEnabled: true,
+          ...input,
+        },
       );
       const accountId = input.accountId ?? created.account_id;
       return { accountId, clientKey: created.client_key, secretKey: created.secret_key ?? '' };
@@ -140,8 +153,12 @@ async function startOn(databaseUrl: string, options: TestServerOptions, dropData
       await store.close();
       await dropDatabase();
       if (contractViolations.length > 0) {
-        const lines = contractViolations.map((v) => `  ${v.method} ${v.path} (${v.route}) → ${v.status}: ${v.problem}`);
-        throw new Error(`The server gave answers its contract does not declare:\n${lines.join('\n')}`);
+        const lines = contractViolations.map(
+          (v) => `  ${v.method} ${v.path} (${v.route}) → ${v.status}: ${v.problem}`,
+        );
+        throw new Error(
+          `The server gave answers its contract does not declare:\n${lines.join('\n')}`,
+        );
       }
     },
   };

@@ -2,16 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { isPostgresUrl } from '../store/openStore.js';
+import { createDatabase } from '../store/postgres/createDatabase.js';
 
 /** A database of its own for one test server (or one test file), and how to remove it. */
 export interface TestDatabase {
+  /** The PostgreSQL database name, or the SQLite file's path. */
+  name: string;
   /** What `openStore({ url })` opens: `file:…` (SQLite) or `postgres://…`. */
   url: string;
   drop(): Promise<void>;
 }
 
-export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+export { isPostgresUrl };
 
 /** `kataven_t_<label>_<random>`: lower case, and within PostgreSQL's 63-byte identifier limit. */
 function databaseName(label: string): string {
@@ -35,32 +38,22 @@ export function redactPassword(url: string): string {
   }
 }
 
-const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-async function onAdminConnection(baseUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
- * A fresh, empty database: on the PostgreSQL server `baseUrl` names (created through that URL's
- * database, dropped WITH (FORCE) so a connection left open cannot keep it alive), or without a
- * base URL a SQLite file in a new temp directory. Parallel test files
- * each get their own, so they never see each other's rows.
+ * A fresh database: on the PostgreSQL server `baseUrl` names — empty, or a copy of the database
+ * named `template` — or without a base URL a SQLite file in a new temp directory. Parallel test
+ * files each get their own, so they never see each other's rows.
  */
 export async function createTestDatabase(
   baseUrl: string | undefined,
   label: string,
+  options: { template?: string } = {},
 ): Promise<TestDatabase> {
   if (baseUrl === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'kataven-test-'));
+    const file = join(dir, 'kataven.sqlite');
     return {
-      url: `file:${join(dir, 'kataven.sqlite')}`,
+      name: file,
+      url: `file:${file}`,
       drop() {
         rmSync(dir, { recursive: true, force: true });
         return Promise.resolve();
@@ -68,13 +61,5 @@ export async function createTestDatabase(
     };
   }
   if (!isPostgresUrl(baseUrl)) throw new Error(`Not a PostgreSQL URL: ${redactPassword(baseUrl)}`);
-  const name = databaseName(label);
-  await onAdminConnection(baseUrl, `CREATE DATABASE ${quoteIdentifier(name)}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () =>
-      onAdminConnection(baseUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`),
-  };
+  return createDatabase(baseUrl, databaseName(label), options);
 }

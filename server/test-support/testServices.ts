@@ -3,8 +3,10 @@
  * `provide`/`inject`. A null URL means the suites that need that service do not run.
  */
 export interface TestServices {
-  /** The PostgreSQL server test databases are created on; null: tests run on SQLite files. */
+  /** A reachable PostgreSQL server for the PostgreSQL suites; null: they do not run. */
   postgresUrl: string | null;
+  /** The PostgreSQL server test servers create their databases on; null: SQLite files. */
+  storeUrl: string | null;
   /** The Redis server the Redis suites use. */
   redisUrl: string | null;
 }

@@ -3,10 +3,10 @@
  * the polled counter when a notification was lost, and at once in the store that made them.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { Store } from '../store.js';
-import { postgresAvailable } from '../test-support/postgresAvailable.js';
-import { createTestDatabase, type TestDatabase } from '../test-support/postgresDatabases.js';
+import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
 import {
   aSecretKey,
   aSigningKey,
@@ -17,16 +17,14 @@ import {
 } from '../test-support/storeFixtures.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
-const withPostgres = await postgresAvailable(import.meta.url);
-
 /** Longer than any test: with it, only NOTIFY (or the check after listening) can deliver. */
 const NEVER_MS = 10 * 60_000;
 const ARRIVES = { timeout: 10_000, interval: 20 };
 
-describe.runIf(withPostgres)('PostgreSQL admin change feed', () => {
+describeWithPostgres('PostgreSQL admin change feed', () => {
   let migrated: TestDatabase;
   beforeAll(async () => {
-    migrated = await createTestDatabase('admin_changes_template');
+    migrated = await createTestDatabase(postgresUrl(), 'admin_changes_template');
     await (await openPostgresStore({ url: migrated.url })).close();
   });
   afterAll(async () => {
@@ -36,7 +34,9 @@ describe.runIf(withPostgres)('PostgreSQL admin change feed', () => {
   let database: TestDatabase;
   let stores: Store[] = [];
   beforeEach(async () => {
-    database = await createTestDatabase('admin_changes', { template: migrated });
+    database = await createTestDatabase(postgresUrl(), 'admin_changes', {
+      template: migrated.name,
+    });
   });
   afterEach(async () => {
     await Promise.all(stores.map((store) => store.close()));

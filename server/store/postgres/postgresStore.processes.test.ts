@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { spawnContender } from '../test-support/contender.js';
-import { postgresAvailable } from '../test-support/postgresAvailable.js';
-import { createTestDatabase, type TestDatabase } from '../test-support/postgresDatabases.js';
+import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
 import type { RacePlan, RaceWins } from '../test-support/raceProcess.js';
 import type { InstanceStart } from '../test-support/startInstanceProcess.js';
 import {
@@ -25,7 +25,6 @@ import {
 import { postgresMigrationsFolder } from './migrate.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
-const withPostgres = await postgresAvailable(import.meta.url);
 /** Starting a process through tsx takes seconds of CPU; ten of them share two cores. */
 const PROCESSES_TIMEOUT_MS = 180_000;
 const script = (name: string) =>
@@ -41,7 +40,7 @@ async function query<Row extends pg.QueryResultRow>(url: string, text: string): 
   }
 }
 
-describe.runIf(withPostgres)('PostgreSQL store shared by processes', () => {
+describeWithPostgres('PostgreSQL store shared by processes', () => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
     await database?.drop();
@@ -51,7 +50,7 @@ describe.runIf(withPostgres)('PostgreSQL store shared by processes', () => {
   it(
     'ten instances starting at once on an empty database apply each migration once and create one signing key',
     async () => {
-      database = await createTestDatabase('ten_instances');
+      database = await createTestDatabase(postgresUrl(), 'ten_instances');
       const { url } = database;
       const instances = await Promise.all(
         Array.from({ length: 10 }, () =>
@@ -80,7 +79,7 @@ describe.runIf(withPostgres)('PostgreSQL store shared by processes', () => {
   it(
     '50 tries of each jti and each refresh token from 5 processes: one session per jti, one successor per token',
     async () => {
-      database = await createTestDatabase('race');
+      database = await createTestDatabase(postgresUrl(), 'race');
       const { url } = database;
       const store = await openPostgresStore({ url });
       const account = anAccount();

@@ -1,18 +1,16 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Store } from '../store.js';
 import { describeStoreConformance } from '../store.conformance.js';
-import { postgresAvailable } from '../test-support/postgresAvailable.js';
-import { createTestDatabase, type TestDatabase } from '../test-support/postgresDatabases.js';
+import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
+import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
 import { aSecretKey, anAccount, T0 } from '../test-support/storeFixtures.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
-const withPostgres = await postgresAvailable(import.meta.url);
-
-describe.runIf(withPostgres)('PostgreSQL store', () => {
+describeWithPostgres('PostgreSQL store', () => {
   let migrated: TestDatabase;
   beforeAll(async () => {
-    migrated = await createTestDatabase('store_template');
+    migrated = await createTestDatabase(postgresUrl(), 'store_template');
     await (await openPostgresStore({ url: migrated.url })).close();
   });
   afterAll(async () => {
@@ -24,7 +22,7 @@ describe.runIf(withPostgres)('PostgreSQL store', () => {
 
   /** A database of its own, copied from the migrated one: one store, more on demand, dropped after. */
   const openDatabase = async () => {
-    const database = await createTestDatabase('store', { template: migrated });
+    const database = await createTestDatabase(postgresUrl(), 'store', { template: migrated.name });
     const others: Store[] = [];
     const first = await openPostgresStore({ url: database.url, adminChangePollMs });
     const store: Store = {
@@ -78,7 +76,7 @@ describe.runIf(withPostgres)('PostgreSQL store', () => {
   });
 
   it('after close, calls reject and close is idempotent', async () => {
-    const database = await createTestDatabase('closed', { template: migrated });
+    const database = await createTestDatabase(postgresUrl(), 'closed', { template: migrated.name });
     try {
       const store = await openPostgresStore({ url: database.url });
       await store.close();
