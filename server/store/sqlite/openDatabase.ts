@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { createParentDirectories } from './createParentDirectories.js';
 import { sqliteMigrationsFolder } from './migrationsFolder.js';
 
 const MEMORY = ':memory:';
@@ -26,7 +26,7 @@ export function sqliteFilename(url: string): string {
 /** Opens the database, sets the connection pragmas and applies pending migrations. */
 export function openDatabase(url: string): Database.Database {
   const filename = sqliteFilename(url);
-  if (filename !== MEMORY) mkdirSync(dirname(filename), { recursive: true });
+  if (filename !== MEMORY) createParentDirectories(dirname(filename));
 
   const db = new Database(filename);
   try {
