@@ -234,7 +234,8 @@ export const contract = c.router(
       path: '/readyz',
       metadata: routeMeta({ tag: 'service', extension: true }),
       summary: 'Readiness (extension)',
-      description: 'Extension. Answers `ok` when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready.',
+      description:
+        'Extension. Answers `ok` when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready. The service listens before its database is open and migrated; until then this answers 503, and so does every route but `/healthz` (`Database unavailable`, with `Retry-After: 1`).',
       responses: { 200: plainText(z.literal('ok')), 503: textError(['not_ready']), ...everyRoute },
     },
     openApiDocument: {

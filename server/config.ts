@@ -49,6 +49,7 @@ export const EnvSchema = z.object({
   KATAVEN_RATE_LIMIT_REFRESH_PER_IP: rateLimit('120/min'),
   KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: rateLimit('3000/min'),
   KATAVEN_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  KATAVEN_STARTUP_TIMEOUT: seconds(10, 'KATAVEN_STARTUP_TIMEOUT', 600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,6 +79,8 @@ export interface Config {
     userTokenPerKey: RateRule;
   };
   trustProxyHops: number;
+  /** Opening and migrating the store must finish within this, or the start fails. */
+  startupTimeoutSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -91,8 +94,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    // One line per bad setting, `NAME: cause`.
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      return `${name}: ${i.message.startsWith(`${name} `) ? i.message.slice(name.length + 1) : i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
   }
   const e = parsed.data;
   return {
@@ -116,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       userTokenPerKey: e.KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY,
     },
     trustProxyHops: e.KATAVEN_TRUST_PROXY,
+    startupTimeoutSeconds: e.KATAVEN_STARTUP_TIMEOUT,
     logLevel: e.LOG_LEVEL,
   };
 }

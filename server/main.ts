@@ -1,14 +1,37 @@
+import type { RequestListener, Server } from 'node:http';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { demoBanner, seedDemo } from './demo/seedDemo.js';
 import { createApp } from './http/createApp.js';
 import { createLogger } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
+import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
 import { startMaintenance } from './maintenance.js';
-import { openSqliteStore } from './store/sqlite/openSqliteStore.js';
+import { describeOpenFailure } from './store/describeOpenFailure.js';
+import { openStore } from './store/openStore.js';
 import { openKeyRing } from './tokens/keyRing.js';
 import { retiredKeyGraceMs } from './tokens/retiredKeyGrace.js';
+import { DeadlineExceeded, withDeadline } from './withDeadline.js';
+
+/** A start that cannot go on; its message is one line naming the setting at fault. */
+class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
+      const cause =
+        error.code === 'EADDRINUSE' ? 'already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new StartupError(`PORT: cannot listen on ${where}: ${cause}`));
+    });
+    if (config.host === undefined) server.listen(config.port);
+    else server.listen(config.port, config.host);
+  });
+}
 
 /** The only module that reads `process.env`. */
 async function main() {
@@ -16,11 +39,33 @@ async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
   const clock = systemClock;
-  const store = await openSqliteStore({
-    url: config.databaseUrl,
-    // WAL checkpoints (copy + fsync) off the event loop: issue #6, walCheckpointer.ts.
-    checkpointInBackground: true,
-    onCheckpointError: (message) => logger.warn({ event: 'wal_checkpoint_failed', err: { message } }, 'background WAL checkpoint failed'),
+
+  // Listen first: liveness answers at once, and everything else 503 until the store is open and
+  // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
+  let handler: RequestListener = startingHandler();
+  const server = createLimitedServer((req, res) => handler(req, res));
+  await listen(server, config);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const baseUrl = `http://localhost:${port}`;
+
+  const timeoutMs = config.startupTimeoutSeconds * 1000;
+  const store = await withDeadline(
+    openStore({
+      url: config.databaseUrl,
+      // Wait for another instance's lock for as long as the start-up deadline allows.
+      lockWaitMs: Number.POSITIVE_INFINITY,
+      // WAL checkpoints (copy + fsync) off the event loop: walCheckpointer.ts.
+      checkpointInBackground: true,
+      onCheckpointError: (message) => logger.warn({ event: 'wal_checkpoint_failed', err: { message } }, 'background WAL checkpoint failed'),
+    }),
+    timeoutMs,
+  ).catch((error: unknown) => {
+    const cause =
+      error instanceof DeadlineExceeded
+        ? `the database did not open within ${config.startupTimeoutSeconds} s (KATAVEN_STARTUP_TIMEOUT)`
+        : describeOpenFailure(config.databaseUrl, error);
+    throw new StartupError(`DATABASE_URL: ${cause}`);
   });
   const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
   keys.start();
@@ -28,19 +73,8 @@ async function main() {
   const demo = config.demo ? await seedDemo({ store, clock }) : undefined;
   const app = createApp({ store, keys, clock, config, logger });
   const maintenance = startMaintenance({ store, clock, config, logger });
-
-  // Slow, idle and oversized clients are cut off (server/http/serverLimits.ts).
-  const server = createLimitedServer(app.express);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-    if (config.host === undefined) server.listen(config.port);
-    else server.listen(config.port, config.host);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const baseUrl = `http://localhost:${port}`;
   if (demo) process.stdout.write(demoBanner(demo, baseUrl) + '\n');
+  handler = app.express;
   logger.info({ event: 'listening', url: baseUrl, database: config.databaseUrl.startsWith('file:') ? config.databaseUrl : '[configured]' }, `listening on ${baseUrl}`);
 
   let stopping = false;
@@ -65,7 +99,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `Failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError || error instanceof StartupError
+      ? error.message
+      : `Failed to start: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`;
   process.stderr.write(message + '\n');
+  // A timed-out open may still hold a thread or a socket; exit rather than wait for it.
   process.exit(1);
 });

@@ -7,8 +7,13 @@ import { sqliteFilename } from './sqlite/openDatabase.js';
  * a SQLite file is named by its path.
  */
 export function describeOpenFailure(url: string, error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  if (error instanceof Database.SqliteError) {
+  // drizzle wraps a failed statement in "Failed query: …"; SQLite's own error says why.
+  let sqlite: InstanceType<typeof Database.SqliteError> | undefined;
+  for (let e: unknown = error; e instanceof Error && sqlite === undefined; e = e.cause) {
+    if (e instanceof Database.SqliteError) sqlite = e;
+  }
+  const message = firstLine(sqlite ?? error);
+  if (sqlite !== undefined) {
     let file: string;
     try {
       file = sqliteFilename(url);
@@ -18,4 +23,10 @@ export function describeOpenFailure(url: string, error: unknown): string {
     return `SQLite cannot use ${file}: ${message}`;
   }
   return message;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // Credentials in a URL an error message quotes: `scheme://user:secret@host` → `scheme://user:…@host`.
+  return (text.split('\n')[0] ?? '').replace(/(\/\/[^:/@\s]*):[^@\s]*@/g, '$1:…@');
 }

@@ -9,6 +9,8 @@ export interface OpenStoreOptions {
   /** SQLite: checkpoint the WAL from a worker thread (long-running servers). */
   checkpointInBackground?: boolean;
   onCheckpointError?: (message: string) => void;
+  /** How long opening and migrating may wait for a lock held by another instance. */
+  lockWaitMs?: number;
 }
 
 /** Opens the store the URL names and applies its pending migrations. */

@@ -1,7 +1,7 @@
 import type { SessionRecord, SigningKeyRecord } from '../records.js';
 import type { Store } from '../store.js';
 import { createGroupCommit } from './groupCommit.js';
-import { openDatabase } from './openDatabase.js';
+import { openWhenUnlocked } from './openWhenUnlocked.js';
 import { createReadBatch } from './readBatch.js';
 import {
   flag,
@@ -63,7 +63,11 @@ export interface SqliteStoreOptions {
    */
   checkpointInBackground?: boolean;
   onCheckpointError?: ((message: string) => void) | undefined;
+  /** How long to wait for another connection's lock while opening and migrating; default 5 s. */
+  lockWaitMs?: number;
 }
+
+const DEFAULT_LOCK_WAIT_MS = 5000;
 
 /**
  * Opens (creating if needed) the SQLite database at `url` and applies pending migrations.
@@ -71,9 +75,9 @@ export interface SqliteStoreOptions {
  * directory is created) or `:memory:`. Resolves once the store is ready; rejects if the file
  * cannot be opened or migrated. One store per process: it holds one connection.
  */
-export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const db = await openWhenUnlocked(options.url, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   return run(() => {
-    const db = openDatabase(options.url);
     let q: Statements;
     try {
       q = prepareStatements(db);
