@@ -268,7 +268,7 @@ export const contract = c.router(
       metadata: routeMeta({ tag: 'service', extension: true, cacheMaxAge: 3600, etag: true }),
       summary: 'API reference script (extension)',
       description:
-        'Extension. The script the reference page runs: the Scalar API Reference standalone bundle from the installed `@scalar/api-reference` package.',
+        'Extension. The script the reference page runs: the Scalar API Reference standalone bundle (`@scalar/api-reference`, MIT), served from this server.',
       headers: z.object({ 'if-none-match': ifNoneMatch }),
       responses: {
         200: c.otherResponse({ contentType: 'application/javascript', body: ApiReferenceScript }),
