@@ -9,3 +9,4 @@ export * from './jwks.js';
 export * from './routeMeta.js';
 export * from './responseHeaders.js';
 export * from './apiReference.js';
+export * from './answeredMethods.js';
