@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_SESSION_AUDIENCE } from '../contract/index.js';
+import { DEFAULT_SESSION_AUDIENCE } from '../contract/claims.js';
 
 const seconds = (fallback: number, name: string, max?: number) => {
   let schema = z.coerce.number().int({ error: `${name} must be a whole number of seconds` }).positive();

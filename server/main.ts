@@ -1,18 +1,12 @@
 import type { RequestListener, Server } from 'node:http';
-import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { demoBanner, seedDemo } from './demo/seedDemo.js';
-import { createApp } from './http/createApp.js';
 import { createLogger } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
-import { startMaintenance } from './maintenance.js';
-import { describeOpenFailure } from './store/describeOpenFailure.js';
-import { openStore } from './store/openStore.js';
-import { openKeyRing } from './tokens/keyRing.js';
-import { retiredKeyGraceMs } from './tokens/retiredKeyGrace.js';
 import { DeadlineExceeded, withDeadline } from './withDeadline.js';
+// Everything else is imported once the server listens (below): loading the application's
+// modules takes most of a start's CPU, and the liveness probe answers meanwhile.
 
 /** A start that cannot go on; its message is one line naming the setting at fault. */
 class StartupError extends Error {
@@ -38,7 +32,6 @@ async function main() {
   tuneHeap();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  const clock = systemClock;
 
   // Listen first: liveness answers at once, and everything else 503 until the store is open and
   // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
@@ -48,6 +41,15 @@ async function main() {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const baseUrl = `http://localhost:${port}`;
+
+  const { openStore } = await import('./store/openStore.js');
+  const { describeOpenFailure } = await import('./store/describeOpenFailure.js');
+  const { openKeyRing } = await import('./tokens/keyRing.js');
+  const { retiredKeyGraceMs } = await import('./tokens/retiredKeyGrace.js');
+  const { demoBanner, seedDemo } = await import('./demo/seedDemo.js');
+  const { createApp } = await import('./http/createApp.js');
+  const { startMaintenance } = await import('./maintenance.js');
+  const { systemClock: clock } = await import('./clock.js');
 
   const timeoutMs = config.startupTimeoutSeconds * 1000;
   const store = await withDeadline(

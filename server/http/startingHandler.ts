@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import { apiErrors } from '../../contract/index.js';
+import { apiErrors } from '../../contract/errors.js';
 
 /** Seconds a caller is asked to wait while the service starts. */
 const RETRY_AFTER_SECONDS = 1;
