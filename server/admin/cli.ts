@@ -127,7 +127,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 const PROGRAM = 'npm run --silent admin --';
 const GROUPS = [...new Set(Object.keys(COMMANDS).map((name) => name.split(' ')[0] ?? ''))];
-const HELP_WORDS = new Set(['--help', '-h', 'help']);
+const HELP_FLAGS = new Set(['--help', '-h']);
+/** Where a command is expected, `help` asks for usage too. */
+const asksForHelp = (word: string | undefined) => word !== undefined && (HELP_FLAGS.has(word) || word === 'help');
 
 function overview(group?: string): string {
   const commands = Object.entries(COMMANDS).filter(([name]) => group === undefined || name.startsWith(`${group} `));
@@ -178,11 +180,11 @@ const failure = (message: string, exitCode: number): CliOutput => ({
  */
 export async function runAdminCli(argv: readonly string[], openDeps: () => Promise<AdminDeps & { close(): Promise<void> }>): Promise<CliOutput> {
   const [word] = argv;
-  if (word === undefined || HELP_WORDS.has(word)) return { stdout: `${overview()}\n`, stderr: '', exitCode: EXIT_CODES.ok };
+  if (word === undefined || asksForHelp(word)) return { stdout: `${overview()}\n`, stderr: '', exitCode: EXIT_CODES.ok };
   const name = argv.slice(0, 2).join(' ');
   const command = COMMANDS[name];
   if (command === undefined) {
-    if (GROUPS.includes(word) && argv.length === 2 && HELP_WORDS.has(argv[1] ?? '')) {
+    if (GROUPS.includes(word) && argv.length === 2 && asksForHelp(argv[1])) {
       return { stdout: `${overview(word)}\n`, stderr: '', exitCode: EXIT_CODES.ok };
     }
     return failure(unknownCommand(argv), EXIT_CODES.usage);
@@ -190,7 +192,7 @@ export async function runAdminCli(argv: readonly string[], openDeps: () => Promi
   const rest = argv.slice(2);
   const dashDash = rest.indexOf('--');
   const optionPart = dashDash === -1 ? rest : rest.slice(0, dashDash);
-  if (optionPart.some((arg) => HELP_WORDS.has(arg) && arg !== 'help')) {
+  if (optionPart.some((arg) => HELP_FLAGS.has(arg))) {
     return { stdout: commandHelp(command), stderr: '', exitCode: EXIT_CODES.ok };
   }
   let args: ParsedCommandLine;
