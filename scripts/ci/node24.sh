@@ -7,6 +7,7 @@
 #
 #   bash scripts/ci/node24.sh              # npm ci && npm test under Node 24
 #   bash scripts/ci/node24.sh npx vitest run server/main.test.ts
+#   KATAVEN_NODE_MAJOR=22 bash scripts/ci/node24.sh   # the same on Node 22
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
