@@ -23,7 +23,7 @@ export const ApiReferencePage = z.string().meta({
   example: '<!doctype html>\n<html lang="en">…</html>\n',
 });
 
-/** The interactive reference's script (Scalar API Reference, served from the installed package). */
+/** The interactive reference's script (Scalar API Reference, served from the copy committed under vendor/). */
 export const ApiReferenceScript = z.string().meta({
   description:
     'The Scalar API Reference standalone bundle, served from this server so the page needs no CDN.',

@@ -10,3 +10,4 @@ export * from './readiness.js';
 export * from './routeMeta.js';
 export * from './responseHeaders.js';
 export * from './apiReference.js';
+export * from './answeredMethods.js';

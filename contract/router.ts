@@ -237,6 +237,7 @@ export const contract = c.router(
       summary: 'Readiness (extension)',
       description: [
         'Extension. Answers 200 when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready. Probe the status code, not the body.',
+        'The service listens before its database is open and migrated; until then this answers 503, and so does every route but `/healthz` (`Database unavailable`, with `Retry-After: 1`).',
         'With `REDIS_URL` set and Redis unreachable the instance stays ready and the body says `ok (rate limits per instance: Redis unreachable)`: every request is still answered and each instance enforces the limits on its own traffic until Redis is back.',
       ].join('\n\n'),
       responses: { 200: plainText(ReadinessText), 503: textError(['not_ready']), ...everyRoute },
@@ -271,7 +272,7 @@ export const contract = c.router(
       metadata: routeMeta({ tag: 'service', extension: true, cacheMaxAge: 3600, etag: true }),
       summary: 'API reference script (extension)',
       description:
-        'Extension. The script the reference page runs: the Scalar API Reference standalone bundle from the installed `@scalar/api-reference` package.',
+        'Extension. The script the reference page runs: the Scalar API Reference standalone bundle (`@scalar/api-reference`, MIT), served from this server.',
       headers: z.object({ 'if-none-match': ifNoneMatch }),
       responses: {
         200: c.otherResponse({ contentType: 'application/javascript', body: ApiReferenceScript }),

@@ -1,12 +1,22 @@
+import { AdminError } from '../server/admin/adminError.js';
 import { runAdminCli } from '../server/admin/cli.js';
 import { systemClock } from '../server/clock.js';
-import { loadConfig } from '../server/config.js';
+import { ConfigError, loadConfig } from '../server/config.js';
+import { describeOpenFailure } from '../server/store/describeOpenFailure.js';
 import { openStore } from '../server/store/openStore.js';
 
 // An entry point like server/main.ts, so it may read process.env.
 const output = await runAdminCli(process.argv.slice(2), async () => {
-  const config = loadConfig(process.env);
-  const store = await openStore({ url: config.databaseUrl });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new AdminError(error.message.replaceAll('\n', '; '));
+    throw error;
+  }
+  const store = await openStore({ url: config.databaseUrl }).catch((error: unknown) => {
+    throw new AdminError(`DATABASE_URL: ${describeOpenFailure(config.databaseUrl, error)}`);
+  });
   return { store, clock: systemClock, close: () => store.close() };
 });
 process.stdout.write(output.stdout);

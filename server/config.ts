@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_SESSION_AUDIENCE } from '../contract/index.js';
+import { DEFAULT_SESSION_AUDIENCE } from '../contract/claims.js';
 
 const seconds = (fallback: number, name: string, max?: number) => {
   let schema = z.coerce.number().int({ error: `${name} must be a whole number of seconds` }).positive();
@@ -64,6 +64,7 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'KATAVEN_REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 _ . : -' })
     .default('kataven'),
+  KATAVEN_STARTUP_TIMEOUT: seconds(10, 'KATAVEN_STARTUP_TIMEOUT', 600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -97,6 +98,8 @@ export interface Config {
   trustProxyHops: number;
   /** Shared rate-limit counters; absent: each instance counts in its own memory. */
   redis: { url: string; keyPrefix: string } | undefined;
+  /** Opening and migrating the store must finish within this, or the start fails. */
+  startupTimeoutSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -110,8 +113,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    // One line per bad setting, `NAME: cause`.
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      return `${name}: ${i.message.startsWith(`${name} `) ? i.message.slice(name.length + 1) : i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
   }
   const e = parsed.data;
   return {
@@ -137,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     trustProxyHops: e.KATAVEN_TRUST_PROXY,
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.KATAVEN_REDIS_KEY_PREFIX },
+    startupTimeoutSeconds: e.KATAVEN_STARTUP_TIMEOUT,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,40 +1,57 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'kataven-main-'));
 
 interface Running {
   child: ChildProcess;
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
-/** Starts `server/main.ts` as `npm start` would (from source, so no build is needed) and waits for /healthz. */
-async function start(port: number, env: Record<string, string> = {}): Promise<Running> {
+function spawnMain(env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(dir, 'kataven.sqlite')}`, ...env },
+    env: { ...process.env, KATAVEN_DEMO: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-    if (ok) return { child, output: () => output, exited };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output}`);
+  return { child, output: () => stdout + stderr, stdout: () => stdout, stderr: () => stderr, exited };
 }
+
+async function until(check: () => Promise<boolean>, what: string, running: Running): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  running.child.kill('SIGKILL');
+  throw new Error(`${what} did not happen:\n${running.output()}`);
+}
+
+/** Starts `server/main.ts` as `npm start` would (from source, so no build is needed) and waits until it is ready. */
+async function start(port: number, env: Record<string, string> = {}): Promise<Running> {
+  const running = spawnMain({ PORT: String(port), DATABASE_URL: `file:${join(dir, 'kataven.sqlite')}`, KATAVEN_DEMO: 'on', ...env });
+  await until(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok), 'readiness', running);
+  return running;
+}
+
+const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm start (server/main.ts)', () => {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = freePort();
 
   it('on a fresh database prints the demo widget and a curl line that works, and drains on SIGTERM', async () => {
     const server = await start(port);
@@ -103,14 +120,110 @@ describe('npm start (server/main.ts)', () => {
     expect(stderr).not.toContain('hunter2');
   });
 
-  it('refuses to start on an invalid setting and names it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: String(port), KATAVEN_REFRESH_REUSE_GRACE: '600', DATABASE_URL: `file:${join(dir, 'x.sqlite')}` },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(stderr).toContain('KATAVEN_REFRESH_REUSE_GRACE must be at most 60 seconds');
+  it('answers /healthz as soon as it listens; while the database cannot be opened, 503 with Retry-After elsewhere', { timeout: 30_000 }, async () => {
+    // A database whose lock another process holds: switching it to WAL has to wait.
+    const file = join(dir, 'locked.sqlite');
+    const holder = new Database(file);
+    holder.pragma('journal_mode = DELETE');
+    holder.exec('CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)');
+    const port = freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const server = spawnMain({ PORT: String(port), DATABASE_URL: `file:${file}`, KATAVEN_STARTUP_TIMEOUT: '20' });
+    try {
+      await until(() => fetch(`${base}/healthz`).then((r) => r.ok), '/healthz 200', server);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toBe('Database unavailable');
+      const config = await fetch(`${base}/api/v1/widget/config?client_key=pk_test_x`);
+      expect(config.status).toBe(503);
+      expect(config.headers.get('retry-after')).toBe('1');
+      expect(config.headers.get('cache-control')).toBe('no-store');
+      expect(await config.text()).toBe('Database unavailable');
+
+      // Once the lock is gone the store opens and migrates, and the service is ready.
+      holder.exec('ROLLBACK');
+      await until(() => fetch(`${base}/readyz`).then((r) => r.ok), 'readiness after the lock was released', server);
+      expect((await fetch(`${base}/.well-known/jwks.json`)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      holder.close();
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('gives up after KATAVEN_STARTUP_TIMEOUT with one line naming the setting, exit code 1', { timeout: 30_000 }, async () => {
+    const file = join(dir, 'held.sqlite');
+    const holder = new Database(file);
+    holder.pragma('journal_mode = DELETE');
+    holder.exec('CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)');
+    const port = freePort();
+    const server = spawnMain({ PORT: String(port), DATABASE_URL: `file:${file}`, KATAVEN_STARTUP_TIMEOUT: '2' });
+    try {
+      await until(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok), '/healthz 200', server);
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toBe('DATABASE_URL: the database did not open within 2 s (KATAVEN_STARTUP_TIMEOUT)\n');
+      expect(server.stdout()).toBe('');
+    } finally {
+      holder.close();
+      server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('npm start: a start that cannot go on says why in one line and exits 1', () => {
+  const aFile = join(dir, 'a-file');
+  const notADatabase = join(dir, 'not-a-database.sqlite');
+  writeFileSync(aFile, '');
+  writeFileSync(notADatabase, 'hello, not SQLite\n'.repeat(512));
+  let busy: Server;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+  const busyPort = () => String((busy.address() as AddressInfo).port);
+
+  interface Failure {
+    case: string;
+    env: () => Record<string, string>;
+    line: () => string;
+  }
+  it.each<Failure>([
+    {
+      case: 'a file where the database directory should be',
+      env: () => ({ DATABASE_URL: `file:${join(aFile, 'data', 'kataven.sqlite')}` }),
+      line: () => `DATABASE_URL: cannot create directory ${aFile}: a file is in the way`,
+    },
+    {
+      case: 'a directory the file system refuses to create (it used to hang)',
+      env: () => ({ DATABASE_URL: 'file:/proc/kataven-test/y.sqlite' }),
+      line: () => 'DATABASE_URL: cannot create directory /proc/kataven-test: the file system does not allow it (ENOENT)',
+    },
+    {
+      case: 'a file that is not a SQLite database',
+      env: () => ({ DATABASE_URL: `file:${notADatabase}` }),
+      line: () => `DATABASE_URL: SQLite cannot use ${notADatabase}: file is not a database`,
+    },
+    {
+      case: 'a URL scheme the service does not know',
+      env: () => ({ DATABASE_URL: 'mysql://admin:hunter2@db.example/kataven' }),
+      line: () => 'DATABASE_URL: Unsupported SQLite url "mysql://admin:…@db.example/kataven": use file:<path> or :memory:',
+    },
+    {
+      case: 'an invalid setting',
+      env: () => ({ KATAVEN_REFRESH_REUSE_GRACE: '600' }),
+      line: () => 'KATAVEN_REFRESH_REUSE_GRACE: must be at most 60 seconds',
+    },
+    {
+      case: 'a port already in use',
+      env: () => ({ PORT: busyPort(), HOST: '127.0.0.1' }),
+      line: () => `PORT: cannot listen on 127.0.0.1 port ${busyPort()}: already in use`,
+    },
+  ])('$case', { timeout: 30_000 }, async ({ env, line }) => {
+    const server = spawnMain({ PORT: String(freePort()), DATABASE_URL: `file:${join(dir, 'unused.sqlite')}`, ...env() });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toBe(`${line()}\n`);
+    expect(server.stdout()).toBe('');
   });
 });

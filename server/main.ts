@@ -1,29 +1,76 @@
-import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
-import { demoBanner, seedDemo } from './demo/seedDemo.js';
-import { createApp } from './http/createApp.js';
+import type { RequestListener, Server } from 'node:http';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './http/logger.js';
-import { createRedisRateLimiters } from './http/redisRateLimiters.js';
 import { createLimitedServer } from './http/serverLimits.js';
+import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
-import { startMaintenance } from './maintenance.js';
-import { openStore } from './store/openStore.js';
-import { openKeyRing } from './tokens/keyRing.js';
-import { retiredKeyGraceMs } from './tokens/retiredKeyGrace.js';
+import { DeadlineExceeded, withDeadline } from './withDeadline.js';
+// Everything else is imported once the server listens (below): loading the application's
+// modules takes most of a start's CPU, and the liveness probe answers meanwhile.
+
+/** A start that cannot go on; its message is one line naming the setting at fault. */
+class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
+      const cause =
+        error.code === 'EADDRINUSE' ? 'already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new StartupError(`PORT: cannot listen on ${where}: ${cause}`));
+    });
+    if (config.host === undefined) server.listen(config.port);
+    else server.listen(config.port, config.host);
+  });
+}
 
 /** The only module that reads `process.env`. */
 async function main() {
   tuneHeap();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  const clock = systemClock;
-  const store = await openStore({
-    url: config.databaseUrl,
-    poolSize: config.dbPoolSize,
-    onError: (message) => logger.warn({ event: 'database_connection_error', err: { message } }, 'database connection trouble, recovering'),
-    // WAL checkpoints (copy + fsync) off the event loop: issue #6, walCheckpointer.ts.
-    checkpointInBackground: true,
-    onCheckpointError: (message) => logger.warn({ event: 'wal_checkpoint_failed', err: { message } }, 'background WAL checkpoint failed'),
+
+  // Listen first: liveness answers at once, and everything else 503 until the store is open and
+  // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
+  let handler: RequestListener = startingHandler();
+  const server = createLimitedServer((req, res) => handler(req, res));
+  await listen(server, config);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const baseUrl = `http://localhost:${port}`;
+
+  const { openStore } = await import('./store/openStore.js');
+  const { describeOpenFailure } = await import('./store/describeOpenFailure.js');
+  const { openKeyRing } = await import('./tokens/keyRing.js');
+  const { retiredKeyGraceMs } = await import('./tokens/retiredKeyGrace.js');
+  const { demoBanner, seedDemo } = await import('./demo/seedDemo.js');
+  const { createApp } = await import('./http/createApp.js');
+  const { startMaintenance } = await import('./maintenance.js');
+  const { createRedisRateLimiters } = await import('./http/redisRateLimiters.js');
+  const { systemClock: clock } = await import('./clock.js');
+
+  const timeoutMs = config.startupTimeoutSeconds * 1000;
+  const store = await withDeadline(
+    openStore({
+      url: config.databaseUrl,
+      poolSize: config.dbPoolSize,
+      onError: (message) => logger.warn({ event: 'database_connection_error', err: { message } }, 'database connection trouble, recovering'),
+      // Wait for another instance's lock for as long as the start-up deadline allows.
+      lockWaitMs: Number.POSITIVE_INFINITY,
+      // WAL checkpoints (copy + fsync) off the event loop: walCheckpointer.ts.
+      checkpointInBackground: true,
+      onCheckpointError: (message) => logger.warn({ event: 'wal_checkpoint_failed', err: { message } }, 'background WAL checkpoint failed'),
+    }),
+    timeoutMs,
+  ).catch((error: unknown) => {
+    const cause =
+      error instanceof DeadlineExceeded
+        ? `the database did not open within ${config.startupTimeoutSeconds} s (KATAVEN_STARTUP_TIMEOUT)`
+        : describeOpenFailure(config.databaseUrl, error);
+    throw new StartupError(`DATABASE_URL: ${cause}`);
   });
   const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
   keys.start();
@@ -40,19 +87,8 @@ async function main() {
     ...(redis && { rateLimiters: redis.factory, rateLimitsPerInstance: () => !redis.isShared() }),
   });
   const maintenance = startMaintenance({ store, clock, config, logger });
-
-  // Slow, idle and oversized clients are cut off (server/http/serverLimits.ts).
-  const server = createLimitedServer(app.express);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-    if (config.host === undefined) server.listen(config.port);
-    else server.listen(config.port, config.host);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const baseUrl = `http://localhost:${port}`;
   if (demo) process.stdout.write(demoBanner(demo, baseUrl) + '\n');
+  handler = app.express;
   const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
   logger.info({ event: 'listening', url: baseUrl, database: config.databaseUrl.startsWith('file:') ? config.databaseUrl : '[configured]', rateLimits }, `listening on ${baseUrl}`);
 
@@ -79,7 +115,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `Failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError || error instanceof StartupError
+      ? error.message
+      : `Failed to start: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`;
   process.stderr.write(message + '\n');
+  // A timed-out open may still hold a thread or a socket; exit rather than wait for it.
   process.exit(1);
 });

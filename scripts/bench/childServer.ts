@@ -79,6 +79,8 @@ export async function startChildServer(options: {
   cwd: string;
   port: number;
   timeoutMs?: number;
+  /** Also wait for this path to answer 200 (a server that listens before it is ready). */
+  readyPath?: string;
 }): Promise<ChildServer> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const started = performance.now();
@@ -108,6 +110,17 @@ export async function startChildServer(options: {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   const startupMs = performance.now() - started;
+  if (options.readyPath !== undefined) {
+    for (;;) {
+      if (exited !== undefined) throw new Error(`${options.name} exited with ${String(exited)} before answering ${options.readyPath}:\n${output}`);
+      if (await healthy(`${baseUrl}${options.readyPath}`)) break;
+      if (performance.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${options.name} was not ready (${options.readyPath}) within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
   const pid = child.pid ?? -1;
 
   return {

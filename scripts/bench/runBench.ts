@@ -83,6 +83,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       cwd: root,
       args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/server/main.js'],
       port,
+      readyPath: '/readyz',
       env: cleanEnv({
         PORT: String(port),
         HOST: '127.0.0.1',

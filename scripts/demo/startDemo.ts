@@ -46,13 +46,14 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
         `the API exited during start (exit code ${String(child.exitCode)}); its log says why`,
       );
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      // Readiness, not liveness: the API listens before its database is open.
+      if ((await fetch(`${url}/readyz`)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the API did not answer ${url}/healthz within 30 s`);
+  throw new Error(`the API was not ready (${url}/readyz) within 30 s`);
 }
 
 function stop(child: ChildProcess): Promise<void> {

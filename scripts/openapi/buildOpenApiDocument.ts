@@ -32,6 +32,7 @@ import {
 } from 'openapi3-ts/oas31';
 import * as z from 'zod';
 import {
+  answeredMethods,
   apiErrors,
   contract,
   errorCodeForMessage,
@@ -589,6 +590,32 @@ function buildOperation(
   return operation;
 }
 
+/**
+ * The `HEAD` twin of a `GET` operation: same parameters, statuses and response headers, no body
+ * (RFC 9110 §9.3.2). Declared so validating proxies and generated clients accept the HEAD
+ * requests the server answers; kept out of the human reference (`x-scalar-ignore`), where the GET
+ * operation stands for both.
+ */
+function headOperation(get: OperationObject): OperationObject {
+  const responses: Record<string, ResponseObject> = {};
+  for (const [status, declared] of Object.entries(get.responses as Record<string, ResponseObject>)) {
+    const response: ResponseObject = { description: describeResponse(Number(status), undefined, false) };
+    if (declared.headers !== undefined) response.headers = structuredClone(declared.headers);
+    responses[status] = response;
+  }
+  const head: OperationObject = {
+    ...structuredClone(get),
+    operationId: `${get.operationId ?? 'get'}Head`,
+    summary: `${get.summary ?? 'GET'} (HEAD)`,
+    description: `The \`GET\` answer without its body: the same status and headers (RFC 9110 §9.3.2).`,
+    responses,
+  };
+  // The GET operation's curl sample would send a GET.
+  delete head['x-codeSamples'];
+  head['x-scalar-ignore'] = true;
+  return head;
+}
+
 function packageVersion(): string {
   const raw: unknown = JSON.parse(
     readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -626,6 +653,13 @@ export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObjec
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = item[method];
       if (operation !== undefined) addOperationExamples(operation, method, path, components);
+    }
+  }
+  for (const { route } of routes) {
+    const item = paths.get(toOpenApiPath(route.path));
+    const cors = routeMetaOf(route)?.cors === true;
+    if (item?.get !== undefined && answeredMethods({ method: route.method, cors }).includes('HEAD')) {
+      item.head = headOperation(item.get);
     }
   }
 

@@ -68,17 +68,36 @@ export function documentDescription(): string {
 
 ## The handshake
 
+\`\`\`text
+page (browser)    service          backend
+  │                  │                 │
+  │ GET config       │                 │
+  │─────────────────▶│                 │
+  │ branding, copy   │                 │
+  │◀─────────────────│                 │
+  │ POST guest       │                 │
+  │─────────────────▶│                 │
+  │ visitor JWT      │                 │
+  │◀─────────────────│                 │
+  │                  │ POST user-token │
+  │                  │◀────────────────│
+  │                  │ visitor JWT     │
+  │                  │────────────────▶│
+  │ visitor JWT (a signed-in user)     │
+  │◀───────────────────────────────────│
+  │ POST exchange    │                 │
+  │─────────────────▶│                 │
+  │ session JWT,     │                 │
+  │ refresh_token    │                 │
+  │◀─────────────────│                 │
+  │ POST refresh     │                 │
+  │─────────────────▶│                 │
+  │ new session JWT, │                 │
+  │ new refresh_token│                 │
+  │◀─────────────────│                 │
 \`\`\`
- customer page (browser)                 this service                  customer backend
- ───────────────────────                 ────────────                  ────────────────
- GET  /api/v1/widget/config?client_key ─▶ branding, copy, agent name
- POST /api/v1/widget/auth/guest ────────▶ visitor JWT (guest)
-                                          ◀── POST /api/v1/widget/auth/user-token (sk_ key)
- (backend hands the visitor JWT to the page)   visitor JWT bound to user_id ──┘
- POST /api/v1/widget/auth/exchange ─────▶ session JWT + refresh_token
- POST /api/v1/widget/auth/refresh ──────▶ new session JWT + rotated refresh_token
- GET  /.well-known/jwks.json ───────────▶ public keys, for any service verifying session JWTs
-\`\`\`
+
+Paths are under \`/api/v1/widget/\` (\`config\`, \`auth/guest\`, \`auth/user-token\`, \`auth/exchange\`, \`auth/refresh\`); any service verifies session JWTs with the public keys at \`GET /.well-known/jwks.json\`.
 
 In words:
 

@@ -1,166 +1,220 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AdminError } from './adminError.js';
+import { parseCommandLine, UsageError, type OptionSpecs, type ParsedCommandLine } from './parseCommandLine.js';
 import { createSecretKey, listSecretKeys, revokeSecretKey, type AdminDeps } from './secretKeys.js';
 import { rotateSigningKey } from './signingKeys.js';
 import { createWidget, editWidgetOrigins, listWidgets, setWidgetDisabled, setWidgetSettings } from './widgets.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+/** The CLI's exit codes, documented in the README. */
+export const EXIT_CODES = {
+  ok: 0,
+  /** The command was well formed but refused: an unknown account, key or widget, an invalid origin… */
+  refused: 1,
+  /** The command line itself is wrong: unknown command or option, a missing or extra argument. */
+  usage: 2,
+} as const;
 
 interface Command {
   usage: string;
   summary: string;
-  options: Options;
-  positionals: number;
-  run(deps: AdminDeps, values: Values, positionals: string[]): Promise<unknown>;
+  options: OptionSpecs;
+  positionals: readonly string[];
+  run(deps: AdminDeps, args: ParsedCommandLine): Promise<unknown>;
 }
 
-const strings = (value: Values[string]): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string');
-const one = (values: Values, name: string): string => {
-  const [value] = strings(values[name]);
-  if (value === undefined) throw new AdminError(`--${name} is required`);
+const first = (args: ParsedCommandLine, name: string): string | undefined => args.strings.get(name)?.[0];
+const required = (args: ParsedCommandLine, name: string): string => {
+  const value = first(args, name);
+  // parseCommandLine checks required options; this only narrows the type.
+  if (value === undefined) throw new UsageError(`--${name} is required`);
   return value;
 };
-const arg = (positionals: string[], index: number, name: string): string => {
-  const value = positionals[index];
-  if (value === undefined) throw new AdminError(`${name} is required`);
-  return value;
-};
+const positional = (args: ParsedCommandLine, index: number): string => args.positionals[index] ?? '';
+const mode = (args: ParsedCommandLine) => (args.flags.has('test') ? 'test' : 'live');
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Readonly<Record<string, Command>> = {
   'widget create': {
     usage: 'widget create --name NAME --origin ORIGIN [--origin ORIGIN …] [--test] [--no-guest] [--account ACCOUNT_ID]',
     summary: 'Create a widget. Without --account, also a new account and its first secret key (shown once).',
     options: {
-      name: { type: 'string' },
+      name: { type: 'string', required: true },
       origin: { type: 'string', multiple: true },
       test: { type: 'boolean' },
       'no-guest': { type: 'boolean' },
       account: { type: 'string' },
     },
-    positionals: 0,
-    run: (deps, v) =>
+    positionals: [],
+    run: (deps, args) =>
       createWidget(deps, {
-        name: one(v, 'name'),
-        origins: strings(v.origin),
-        mode: v.test === true ? 'test' : 'live',
-        guestEnabled: v['no-guest'] !== true,
-        accountId: strings(v.account)[0],
+        name: required(args, 'name'),
+        origins: [...(args.strings.get('origin') ?? [])],
+        mode: mode(args),
+        guestEnabled: !args.flags.has('no-guest'),
+        accountId: first(args, 'account'),
       }),
   },
-  'widget list': { usage: 'widget list', summary: 'List every widget.', options: {}, positionals: 0, run: (deps) => listWidgets(deps) },
+  'widget list': { usage: 'widget list', summary: 'List every widget.', options: {}, positionals: [], run: (deps) => listWidgets(deps) },
   'widget disable': {
     usage: 'widget disable CLIENT_KEY',
     summary: 'Disable a widget: config and guest answer 404, its tokens stop exchanging and refreshing.',
     options: {},
-    positionals: 1,
-    run: (deps, _v, p) => setWidgetDisabled(deps, arg(p, 0, 'CLIENT_KEY'), true),
+    positionals: ['CLIENT_KEY'],
+    run: (deps, args) => setWidgetDisabled(deps, positional(args, 0), true),
   },
   'widget enable': {
     usage: 'widget enable CLIENT_KEY',
     summary: 'Enable a disabled widget.',
     options: {},
-    positionals: 1,
-    run: (deps, _v, p) => setWidgetDisabled(deps, arg(p, 0, 'CLIENT_KEY'), false),
+    positionals: ['CLIENT_KEY'],
+    run: (deps, args) => setWidgetDisabled(deps, positional(args, 0), false),
   },
   'widget origins': {
     usage: 'widget origins CLIENT_KEY [--add ORIGIN]… [--remove ORIGIN]…',
-    summary: 'Show or change the origin allowlist (entries are validated when saved).',
+    summary: 'Show or change the origin allowlist. Added entries are validated; removing an entry that is not listed is refused.',
     options: { add: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true } },
-    positionals: 1,
-    run: (deps, v, p) => editWidgetOrigins(deps, arg(p, 0, 'CLIENT_KEY'), { add: strings(v.add), remove: strings(v.remove) }),
+    positionals: ['CLIENT_KEY'],
+    run: (deps, args) =>
+      editWidgetOrigins(deps, positional(args, 0), {
+        add: [...(args.strings.get('add') ?? [])],
+        remove: [...(args.strings.get('remove') ?? [])],
+      }),
   },
   'widget config': {
     usage: 'widget config CLIENT_KEY --file F.json',
     summary: 'Replace the public config ({ agent, branding, copy }) from a JSON file.',
-    options: { file: { type: 'string' } },
-    positionals: 1,
-    run: async (deps, v, p) => {
-      const file = one(v, 'file');
+    options: { file: { type: 'string', required: true } },
+    positionals: ['CLIENT_KEY'],
+    run: async (deps, args) => {
+      const file = required(args, 'file');
       let document: unknown;
       try {
         document = JSON.parse(await readFile(file, 'utf8'));
       } catch (error) {
         throw new AdminError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      return setWidgetSettings(deps, arg(p, 0, 'CLIENT_KEY'), document);
+      return setWidgetSettings(deps, positional(args, 0), document);
     },
   },
   'key create': {
     usage: 'key create --account ACCOUNT_ID [--test]',
     summary: 'Create a secret key (live unless --test). The key is printed once; only its hash is stored.',
-    options: { account: { type: 'string' }, test: { type: 'boolean' } },
-    positionals: 0,
-    run: (deps, v) => createSecretKey(deps, { accountId: one(v, 'account'), mode: v.test === true ? 'test' : 'live' }),
+    options: { account: { type: 'string', required: true }, test: { type: 'boolean' } },
+    positionals: [],
+    run: (deps, args) => createSecretKey(deps, { accountId: required(args, 'account'), mode: mode(args) }),
   },
   'key list': {
     usage: 'key list --account ACCOUNT_ID',
     summary: "List an account's secret keys (display prefix, last use, revocation; never the key).",
-    options: { account: { type: 'string' } },
-    positionals: 0,
-    run: (deps, v) => listSecretKeys(deps, one(v, 'account')),
+    options: { account: { type: 'string', required: true } },
+    positionals: [],
+    run: (deps, args) => listSecretKeys(deps, required(args, 'account')),
   },
   'key revoke': {
     usage: 'key revoke KEY_ID_OR_SECRET_KEY',
     summary: 'Revoke a secret key by its id or by the key itself. Takes effect on the next request.',
     options: {},
-    positionals: 1,
-    run: (deps, _v, p) => revokeSecretKey(deps, arg(p, 0, 'KEY_ID_OR_SECRET_KEY')),
+    positionals: ['KEY_ID_OR_SECRET_KEY'],
+    run: (deps, args) => revokeSecretKey(deps, positional(args, 0)),
   },
   'signing-key rotate': {
     usage: 'signing-key rotate',
     summary: 'Make a new signing key current; the old one stays in the JWKS until its tokens expired. Running servers switch within 5 s.',
     options: {},
-    positionals: 0,
+    positionals: [],
     run: (deps) => rotateSigningKey(deps),
   },
 };
 
-const overview = () =>
-  [
-    'Usage: npm run --silent admin -- <command> [options]   (every command prints one JSON object)',
+const PROGRAM = 'npm run --silent admin --';
+const GROUPS = [...new Set(Object.keys(COMMANDS).map((name) => name.split(' ')[0] ?? ''))];
+const HELP_FLAGS = new Set(['--help', '-h']);
+/** Where a command is expected, `help` asks for usage too. */
+const asksForHelp = (word: string | undefined) => word !== undefined && (HELP_FLAGS.has(word) || word === 'help');
+
+function overview(group?: string): string {
+  const commands = Object.entries(COMMANDS).filter(([name]) => group === undefined || name.startsWith(`${group} `));
+  return [
+    `Usage: ${PROGRAM} <command> [options]`,
     '',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`),
+    ...commands.map(([, c]) => `  ${c.usage}\n      ${c.summary}`),
     '',
+    'Every command prints one JSON object on stdout. Errors are one line, {"error": "…"}, on stderr;',
+    'exit code 0 done, 1 refused (unknown widget, account or key, invalid origin…), 2 wrong command line.',
     'Each command takes --help. The database is DATABASE_URL (default file:./data/kataven.sqlite).',
   ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  return `Usage: ${PROGRAM} ${command.usage}\n\n${command.summary}\n`;
+}
+
+function unknownCommand(argv: readonly string[]): string {
+  const [word, sub] = argv;
+  if (word === undefined || !GROUPS.includes(word)) {
+    return `unknown command ${JSON.stringify(word ?? '')} (commands: ${GROUPS.join(', ')}; try --help)`;
+  }
+  const subs = Object.keys(COMMANDS)
+    .filter((name) => name.startsWith(`${word} `))
+    .map((name) => name.slice(word.length + 1));
+  const what = sub === undefined || sub.startsWith('-') ? `${word}: missing subcommand` : `unknown command ${JSON.stringify(`${word} ${sub}`)}`;
+  return `${what} (${word} commands: ${subs.join(', ')})`;
+}
 
 export interface CliOutput {
-  /** One JSON object on success. */
+  /** One JSON object on success; the usage text for --help. */
   stdout: string;
-  /** Help or a JSON error object. */
+  /** One line, a JSON `{ "error": … }` object, on failure. */
   stderr: string;
   exitCode: number;
 }
 
-/** Runs one admin command. Errors are `{ "error": "…" }` on stderr with exit code 1; usage errors exit 2. */
+const failure = (message: string, exitCode: number): CliOutput => ({
+  stdout: '',
+  stderr: `${JSON.stringify({ error: message })}\n`,
+  exitCode,
+});
+
+/**
+ * Runs one admin command (exit codes: `EXIT_CODES`). `openDeps` is called only for a well-formed
+ * command, so a wrong command line never touches the database.
+ */
 export async function runAdminCli(argv: readonly string[], openDeps: () => Promise<AdminDeps & { close(): Promise<void> }>): Promise<CliOutput> {
+  const [word] = argv;
+  if (word === undefined || asksForHelp(word)) return { stdout: `${overview()}\n`, stderr: '', exitCode: EXIT_CODES.ok };
   const name = argv.slice(0, 2).join(' ');
   const command = COMMANDS[name];
-  if (!command) {
-    const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === 'help';
-    return { stdout: '', stderr: overview() + '\n', exitCode: wantsHelp ? 0 : 2 };
+  if (command === undefined) {
+    if (GROUPS.includes(word) && argv.length === 2 && asksForHelp(argv[1])) {
+      return { stdout: `${overview(word)}\n`, stderr: '', exitCode: EXIT_CODES.ok };
+    }
+    return failure(unknownCommand(argv), EXIT_CODES.usage);
   }
   const rest = argv.slice(2);
-  if (rest.includes('--help')) {
-    return { stdout: '', stderr: `Usage: npm run --silent admin -- ${command.usage}\n\n${command.summary}\n`, exitCode: 0 };
+  const dashDash = rest.indexOf('--');
+  const optionPart = dashDash === -1 ? rest : rest.slice(0, dashDash);
+  if (optionPart.some((arg) => HELP_FLAGS.has(arg))) {
+    return { stdout: commandHelp(command), stderr: '', exitCode: EXIT_CODES.ok };
   }
-  let parsed: { values: Values; positionals: string[] };
+  let args: ParsedCommandLine;
   try {
-    parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
-    if (parsed.positionals.length !== command.positionals) throw new Error(`expected ${command.positionals} argument(s)`);
+    args = parseCommandLine(rest, command.options, command.positionals);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { stdout: '', stderr: `${JSON.stringify({ error: message, usage: command.usage })}\n`, exitCode: 2 };
+    if (error instanceof UsageError) return failure(`${name}: ${error.message} (try: ${name} --help)`, EXIT_CODES.usage);
+    throw error;
   }
-  const deps = await openDeps();
+  let deps: AdminDeps & { close(): Promise<void> };
   try {
-    const result = await command.run(deps, parsed.values, parsed.positionals);
-    return { stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: '', exitCode: 0 };
+    deps = await openDeps();
   } catch (error) {
-    if (error instanceof AdminError) return { stdout: '', stderr: `${JSON.stringify({ error: error.message })}\n`, exitCode: 1 };
+    // The entry point reports a database it cannot open as an AdminError naming DATABASE_URL.
+    if (error instanceof AdminError) return failure(error.message, EXIT_CODES.refused);
+    throw error;
+  }
+  try {
+    const result = await command.run(deps, args);
+    return { stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: '', exitCode: EXIT_CODES.ok };
+  } catch (error) {
+    if (error instanceof AdminError) return failure(error.message, EXIT_CODES.refused);
     throw error;
   } finally {
     await deps.close();

@@ -35,12 +35,17 @@ export function toSecretKeyView(key: SecretKeyRecord): SecretKeyView {
   };
 }
 
+/** Refuses an account id that names no account. */
+export async function requireAccount(deps: AdminDeps, accountId: string): Promise<void> {
+  if (!(await deps.store.findAccount(accountId))) throw new AdminError(`Unknown account ${accountId}`);
+}
+
 /** Creates a key; the plaintext is returned once and only its hash is stored. */
 export async function createSecretKey(
   deps: AdminDeps,
   input: { accountId: string; mode: WidgetMode },
 ): Promise<{ secret_key: string; key_id: string }> {
-  if (!(await deps.store.findAccount(input.accountId))) throw new AdminError(`Unknown account ${input.accountId}`);
+  await requireAccount(deps, input.accountId);
   const secretKey = generateSecretKey(input.mode);
   const keyId = newId('key');
   await deps.store.createSecretKey({
@@ -55,13 +60,19 @@ export async function createSecretKey(
 }
 
 export async function listSecretKeys(deps: AdminDeps, accountId: string): Promise<{ keys: SecretKeyView[] }> {
+  await requireAccount(deps, accountId);
   return { keys: (await deps.store.listSecretKeys(accountId)).map(toSecretKeyView) };
 }
 
-/** Accepts a key id (`key_…`) or the secret key itself (e.g. one found leaked). */
+/**
+ * Accepts a key id (`key_…`) or the secret key itself (e.g. one found leaked). A refusal names a
+ * key id, or a secret key only by its display prefix: the key itself is never printed.
+ */
 export async function revokeSecretKey(deps: AdminDeps, ref: string): Promise<SecretKeyView> {
-  const target = parseSecretKey(ref) ? { hash: hashSecretKey(ref) } : { id: ref };
+  const isSecretKey = parseSecretKey(ref) !== null;
+  if (!isSecretKey && ref.startsWith('sk_')) throw new AdminError('Not a valid secret key (its checksum does not match)');
+  const target = isSecretKey ? { hash: hashSecretKey(ref) } : { id: ref };
   const revoked = await deps.store.revokeSecretKey(target, deps.clock.now());
-  if (!revoked) throw new AdminError('Unknown key');
+  if (!revoked) throw new AdminError(`Unknown key ${isSecretKey ? displayPrefixOfSecretKey(ref) : ref}`);
   return toSecretKeyView(revoked);
 }

@@ -2,7 +2,7 @@ import { WidgetPublicSettings, defaultWidgetPublicSettings, type WidgetMode } fr
 import { newClientKey, newId } from '../keys/ids.js';
 import type { WidgetPatch, WidgetRecord } from '../store/records.js';
 import { AdminError } from './adminError.js';
-import { createSecretKey, type AdminDeps } from './secretKeys.js';
+import { createSecretKey, requireAccount, type AdminDeps } from './secretKeys.js';
 import { validateOrigins } from './validateOrigins.js';
 
 export interface WidgetView {
@@ -53,8 +53,8 @@ export async function createWidget(
   if (accountId === undefined) {
     accountId = newId('acct');
     await deps.store.createAccount({ id: accountId, name, createdAt: now });
-  } else if (!(await deps.store.findAccount(accountId))) {
-    throw new AdminError(`Unknown account ${accountId}`);
+  } else {
+    await requireAccount(deps, accountId);
   }
   const clientKey = newClientKey(input.mode);
   await deps.store.createWidget({
@@ -96,6 +96,12 @@ export async function editWidgetOrigins(
 ): Promise<WidgetView> {
   const widget = await deps.store.findWidgetByClientKey(clientKey);
   if (!widget) throw new AdminError(`Unknown client_key ${clientKey}`);
+  // A removal that matches nothing (a typo, a trailing slash) would leave the origin allowed while
+  // reporting success; adding a listed entry is harmless and stays idempotent.
+  const unlisted = change.remove.find((o) => !widget.origins.includes(o));
+  if (unlisted !== undefined) throw new AdminError(`Origin ${JSON.stringify(unlisted)} is not in the allowlist of ${clientKey}`);
+  const both = change.add.find((o) => change.remove.includes(o));
+  if (both !== undefined) throw new AdminError(`Origin ${JSON.stringify(both)} is both added and removed`);
   const added = validateOrigins(change.add);
   const origins = [...widget.origins.filter((o) => !change.remove.includes(o)), ...added.filter((o) => !widget.origins.includes(o))];
   return patchWidget(deps, clientKey, { origins });

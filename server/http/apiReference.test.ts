@@ -1,8 +1,10 @@
+import { hash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIObject, OperationObject } from 'openapi3-ts/oas31';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect } from 'vitest';
+import * as z from 'zod';
 import { launchChromium } from '../../clients/test-support/launchChromium.js';
 import { buildOpenApiDocument } from '../../scripts/openapi/buildOpenApiDocument.js';
 import { request } from '../test-support/http.js';
@@ -13,9 +15,13 @@ const committed = JSON.parse(
 ) as OpenAPIObject;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const VendoredSource = z.object({ package: z.literal('@scalar/api-reference'), version: z.string(), sha256: z.string() });
 
+/** The operations the reference lists: every one but the HEAD twins it leaves out (`x-scalar-ignore`). */
 const summaries = Object.values(committed.paths ?? {}).flatMap((item) =>
-  Object.values(item as Record<string, OperationObject>).map((op) => op.summary ?? ''),
+  Object.values(item as Record<string, OperationObject>)
+    .filter((op) => op['x-scalar-ignore'] !== true)
+    .map((op) => op.summary ?? ''),
 );
 
 let browser: Browser | undefined;
@@ -54,6 +60,16 @@ describe('GET /docs', () => {
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
     expect(script.text.length).toBeGreaterThan(100_000);
+  });
+
+  it('serves the committed Scalar bundle, byte for byte the file its source.json records', async ({ server }) => {
+    const vendored = readFileSync(new URL('../../vendor/scalar-api-reference/standalone.js', import.meta.url));
+    const source = VendoredSource.parse(
+      JSON.parse(readFileSync(new URL('../../vendor/scalar-api-reference/source.json', import.meta.url), 'utf8')),
+    );
+    expect(hash('sha256', vendored)).toBe(source.sha256);
+    const script = await request(server.baseUrl, '/docs/assets/api-reference.js');
+    expect(script.text).toBe(vendored.toString('utf8'));
   });
 
   it(
@@ -114,6 +130,31 @@ describe('GET /docs', () => {
       expect(summaries).toHaveLength(12);
       expect(blocked).toEqual([]);
       expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it(
+    'fits a 1280-pixel-wide window: neither the handshake diagram nor the page scrolls sideways',
+    { timeout: 120_000 },
+    async ({ server }) => {
+      browser ??= await launchChromium();
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/docs`);
+      await page.getByRole('heading', { name: 'The handshake', exact: true }).waitFor();
+      const diagram = page.locator('pre', { hasText: 'page (browser)' }).locator('code');
+      await diagram.waitFor({ state: 'visible' });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS}api-reference-1280.png` });
+
+      const widths = await diagram.evaluate((code) => ({
+        diagram: { scroll: code.scrollWidth, client: code.clientWidth },
+        page: { scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth },
+      }));
+      expect(widths.diagram.client).toBeGreaterThan(0);
+      expect(widths.diagram.scroll).toBeLessThanOrEqual(widths.diagram.client);
+      expect(widths.page.scroll).toBeLessThanOrEqual(widths.page.client);
       await context.close();
     },
   );

@@ -36,10 +36,14 @@ export const apiReferencePageAsset = once(() => {
   return asset(page, page);
 });
 
-/** Scalar's self-contained browser bundle, read from the installed package (not exported by its `exports` map). */
+/**
+ * Scalar's self-contained browser bundle, committed under `vendor/` (`npm run vendor:scalar`)
+ * rather than installed: the npm package's dependencies reject Node 20. Found through the
+ * package's own name (a self-reference), so the path holds from `server/` and from `dist/server/`.
+ */
 export const apiReferenceScriptAsset = once(() => {
-  const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
-  const script = readFileSync(join(dirname(entry), 'browser', 'standalone.js'), 'utf8');
+  const root = dirname(createRequire(import.meta.url).resolve('kataven-widget-auth/package.json'));
+  const script = readFileSync(join(root, 'vendor', 'scalar-api-reference', 'standalone.js'), 'utf8');
   return asset(script, script);
 });
 

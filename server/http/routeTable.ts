@@ -1,5 +1,5 @@
 import { isAppRoute, type AppRoute, type AppRouter } from '@ts-rest/core';
-import { contract } from '../../contract/index.js';
+import { answeredMethods, contract } from '../../contract/index.js';
 import { routeMetaOf } from '../../contract/routeMeta.js';
 
 /**
@@ -28,9 +28,7 @@ export const routesByPath: ReadonlyMap<string, RouteInfo> = new Map(
   ),
 );
 
-/** The `Allow` header for a path (RFC 9110 §10.2.1): GET implies HEAD; CORS routes answer preflights. */
+/** The `Allow` header for a path (RFC 9110 §10.2.1). */
 export function allowHeader(route: RouteInfo): string {
-  const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
-  if (route.cors) methods.push('OPTIONS');
-  return methods.join(', ');
+  return answeredMethods(route).join(', ');
 }

@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   /** SQLite: checkpoint the WAL from a worker thread (long-running servers). */
   checkpointInBackground?: boolean;
   onCheckpointError?: (message: string) => void;
+  /** How long opening and migrating may wait for a lock held by another instance. */
+  lockWaitMs?: number;
 }
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);

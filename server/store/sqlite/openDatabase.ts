@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { createParentDirectories } from './createParentDirectories.js';
 import { sqliteMigrationsFolder } from './migrationsFolder.js';
 
 const MEMORY = ':memory:';
@@ -23,17 +23,23 @@ export function sqliteFilename(url: string): string {
   return resolve(path);
 }
 
-/** Opens the database, sets the connection pragmas and applies pending migrations. */
-export function openDatabase(url: string): Database.Database {
-  const filename = sqliteFilename(url);
-  if (filename !== MEMORY) mkdirSync(dirname(filename), { recursive: true });
+/** Another process (an admin CLI) may hold the write lock briefly; statements wait this long rather than fail. */
+const BUSY_TIMEOUT_MS = 5000;
 
-  const db = new Database(filename);
+/**
+ * Opens the database, sets the connection pragmas and applies pending migrations. While opening
+ * and migrating, a lock held elsewhere is waited for at most `openBusyTimeoutMs` (the wait blocks
+ * the thread): `openWhenUnlocked` retries with short waits so the event loop keeps turning.
+ */
+export function openDatabase(url: string, openBusyTimeoutMs = BUSY_TIMEOUT_MS): Database.Database {
+  const filename = sqliteFilename(url);
+  if (filename !== MEMORY) createParentDirectories(dirname(filename));
+
+  // `timeout` is the connection's busy timeout, in force from the first statement on.
+  const db = new Database(filename, { timeout: openBusyTimeoutMs });
   try {
     // WAL lets readers proceed while a write commits and makes each commit one append.
     db.pragma('journal_mode = WAL');
-    // Another process (an admin CLI) may hold the write lock briefly; wait rather than fail.
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     // Durability, chosen from a test and a measurement (SECURITY.md, "Durability"):
     // - Process crash (SIGKILL, OOM kill, a bug): with WAL, NORMAL loses nothing that committed —
@@ -57,6 +63,7 @@ export function openDatabase(url: string): Database.Database {
     // that rebuild a table toggle `PRAGMA foreign_keys`, which is ignored inside a transaction:
     // review such generated SQL before shipping it.
     migrate(drizzle(db), { migrationsFolder: sqliteMigrationsFolder() });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return db;
   } catch (error) {
     db.close();

@@ -1,7 +1,7 @@
 import type { Store } from '../store.js';
 import { createAdminChangeFeed } from './adminChangeFeed.js';
 import { createGroupCommit } from './groupCommit.js';
-import { openDatabase } from './openDatabase.js';
+import { openWhenUnlocked } from './openWhenUnlocked.js';
 import { createReadBatch } from './readBatch.js';
 import { prepareAccountStatements } from './tables/accounts.js';
 import { prepareAdminChangeStatements } from './tables/adminChanges.js';
@@ -58,7 +58,11 @@ export interface SqliteStoreOptions {
   onCheckpointError?: ((message: string) => void) | undefined;
   /** How often `onAdminChange` looks for changes other connections committed; 250 ms by default. */
   adminChangePollMs?: number;
+  /** How long to wait for another connection's lock while opening and migrating; default 5 s. */
+  lockWaitMs?: number;
 }
+
+const DEFAULT_LOCK_WAIT_MS = 5000;
 
 /**
  * Opens (creating if needed) the SQLite database at `url` and applies pending migrations.
@@ -66,9 +70,9 @@ export interface SqliteStoreOptions {
  * directory is created) or `:memory:`. Resolves once the store is ready; rejects if the file
  * cannot be opened or migrated. One store per process: it holds one connection.
  */
-export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const db = await openWhenUnlocked(options.url, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   return run(() => {
-    const db = openDatabase(options.url);
     let t: ReturnType<typeof prepareTables>;
     try {
       t = prepareTables(sqliteDb(db));
