@@ -34,10 +34,9 @@ export function createErrorHandler(logger: Logger, requestLog: RequestLog): Erro
       if (error.status >= 500) requestLog.failed(req, res);
       return;
     }
-    // Only the error's name, message and stack: never the request body or headers, which carry secrets.
-    const err = error instanceof Error ? error : new Error(String(error));
+    // The logger's `err` serializer keeps only the error's name, message and stack (logger.ts).
     logger.error(
-      { event: 'unhandled_error', requestId: requestIdOf(res) ?? null, route: req.path, err: { name: err.name, message: err.message, stack: err.stack } },
+      { event: 'unhandled_error', requestId: requestIdOf(res) ?? null, route: req.path, err: error },
       'unexpected failure',
     );
     sendError(res, new ApiError('server_error'));

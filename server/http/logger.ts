@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
 
 /**
@@ -29,7 +30,10 @@ export const LOG_REDACT_PATHS: readonly string[] = [
 ];
 
 /** Only what identifies an error; never enumerable extras such as a parser's raw `body`. */
-function serializeError(error: unknown) {
+function serializeError(error: unknown): { type?: string | undefined; message?: string | undefined; stack?: string | undefined } {
+  // drizzle's wrapper puts the SQL and its parameters (hashes, user ids) in its message: log the
+  // database's own error instead.
+  if (error instanceof DrizzleQueryError) return serializeError(error.cause);
   if (typeof error !== 'object' || error === null) return { message: String(error) };
   const { name, message, stack } = error as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
