@@ -116,7 +116,7 @@ describe('npm start (server/main.ts)', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+    expect(stderr).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
     expect(stderr).not.toContain('hunter2');
   });
 
