@@ -96,5 +96,6 @@ describe('SQLite store shared by processes', () => {
         .get(),
     );
     expect(counts).toEqual({ sessions: 400, tokens: 600, spent: 200 });
-  });
+    // Four child processes each start tsx and open the file: minutes on a loaded two-core machine.
+  }, 120_000);
 });
