@@ -11,17 +11,17 @@ export const ROUTE_TAGS = ['widget', 'auth', 'keys', 'service'] as const;
  */
 export const RouteMeta = z.strictObject({
   tag: z.enum(ROUTE_TAGS),
-  /** Not in the seed reference: documented as an extension. */
+  /** Beyond the core widget-auth API: marked as an extension in the reference. */
   extension: z.literal(true).optional(),
   /**
    * Called by browsers from customers' pages: answers preflights and echoes a syntactically
-   * valid `Origin` on every answer, errors included (spec §3).
+   * valid `Origin` on every answer, errors included, so pages can read the error.
    */
   cors: z.literal(true).optional(),
   /** Authenticated with the account's secret key (`Authorization: Bearer sk_…`). */
   secretKey: z.literal(true).optional(),
   /**
-   * Counted against rate limits (spec §3): answers may carry the `RateLimit` fields, and
+   * Counted against rate limits: answers may carry the `RateLimit` fields, and
    * beyond a limit the answer is 429.
    */
   rateLimited: z.literal(true).optional(),

@@ -202,7 +202,7 @@ export const contract = c.router(
       metadata: routeMeta({ tag: 'auth', cors: true, extension: true }),
       summary: 'End a widget session (extension)',
       description: [
-        'Extension, not in the seed reference. Revokes the session the refresh token belongs to: its refresh tokens stop working at once; session JWTs already issued stay valid until they expire (15 minutes at most by default).',
+        'Extension. Revokes the session the refresh token belongs to: its refresh tokens stop working at once; session JWTs already issued stay valid until they expire (15 minutes at most by default).',
         'Answers 204 for any refresh token string, known or not, live or not (RFC 7009 §2.2), so the widget can call it on sign-out without caring whether the token was still alive. Only a body without a `refresh_token` string is refused, with 400 `Missing or expired refresh_token`. No `Origin` check: ending a session is always allowed.',
       ].join('\n\n'),
       responses: {

@@ -81,7 +81,7 @@ const invalid = (cause: unknown) => {
 };
 
 /**
- * Verifies a Kataven session JWT the way the service itself does (spec §4), for any service that
+ * Verifies a Kataven session JWT the way the service itself does, for any service that
  * accepts them (your `/connect`, an API behind it): ES256 only, `typ: at+jwt`, your issuer and
  * audience, `exp`/`iat`/`jti`/`sub` required, a maximum age; keys only from the issuer's JWKS,
  * chosen by `kid`. A visitor token, an expired, tampered or foreign token throws `KatavenError`

@@ -67,7 +67,7 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /**
- * `npm run demo` (spec §5): the API exactly as `npm start` runs it, on its own port, and a
+ * `npm run demo`: the API exactly as `npm start` runs it, on its own port, and a
  * customer site on a second origin whose page boots the widget with the browser client — as a
  * guest, or signed in through the site's backend, which uses the Node client.
  */

@@ -90,7 +90,7 @@ describe('the OpenAPI document describes every operation completely', () => {
     }
   });
 
-  it("keeps the seed reference's summaries for its five operations", () => {
+  it('keeps the original summaries of the five core operations word for word', () => {
     expect(operation('getConfig').summary).toBe('Get the widget bootstrap config for a client_key');
     expect(operation('guest').summary).toBe('Mint a guest visitor JWT for the embeddable widget');
     expect(operation('userToken').summary).toBe('Mint a logged-in visitor JWT (server-to-server)');

@@ -83,7 +83,7 @@ describe('a client generated from openapi.json (openapi-typescript + openapi-fet
       origins: ['https://shop.example.com'],
     });
     // Imported by URL so the project's own type check does not follow it into code whose types
-    // only exist once generated; the previous test type-checked it against them.
+    // only exist once generated; the test above type-checks it against them.
     const program = pathToFileURL(join(example, 'handshake.ts')).href;
     const { runHandshake } = (await import(/* @vite-ignore */ program)) as {
       runHandshake: (input: object) => Promise<HandshakeResult>;

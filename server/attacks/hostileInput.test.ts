@@ -1,5 +1,5 @@
 /**
- * Hostile request bodies and queries (spec §3 "Bad input"; OWASP ASVS v5 V1/V2 input handling):
+ * Hostile request bodies and queries (OWASP ASVS v5 V1/V2 input handling):
  * malformed and duplicate-key JSON, prototype-pollution payloads, deep nesting, wrong types, NUL
  * and lone surrogates, numbers where strings belong, and unknown fields that try to set what only
  * the server decides. Each answers the exact status and message, never a 5xx, and the service

@@ -5,7 +5,7 @@ import type { RouteInfo } from './routeTable.js';
 const EXPOSED = 'Retry-After, RateLimit, RateLimit-Policy, ETag';
 
 /**
- * CORS as spec §3 for a route the browser calls cross-origin: the browser's check is never the
+ * CORS for a route the browser calls cross-origin: the browser's check is never the
  * access control — the flows decide. A syntactically valid Origin is echoed on every answer,
  * errors included, so the widget can read "Origin not in allowlist…" instead of an opaque
  * network failure. Never `*`, never `null`, never credentials. Returns true when it answered

@@ -8,8 +8,8 @@ import { routesByPath } from './routeTable.js';
 /**
  * Everything every request goes through before its route, in this order: request id and base
  * headers, the request log, CORS (and preflights) for cross-origin routes, then the POST body
- * gate and JSON parser. One Express layer instead of five: each layer is a router dispatch, and
- * on the hot routes the five cost about as much as the route's own work (issue #6 profile).
+ * gate and JSON parser. One Express layer instead of five, because each layer is a router
+ * dispatch (docs/performance.md, "One edge layer").
  */
 export function edge(log: RequestLog): RequestHandler {
   const parseJsonBody = readJsonBody();

@@ -15,10 +15,9 @@ export interface ExactRoutes {
  * The contract's routes served by exact path. Every contract path is a constant (no parameters),
  * and the app already routes strictly and case-sensitively, so Express's general router — a
  * Route and Layer per path, a regular expression tried per layer, closures per hop — buys nothing
- * here. Measured on guest (issue #6 allocation sampling, collected objects included): 519 → 503 MB
- * allocated per 10,000 requests; Express's app-level router, which stays, is still ~15 % of it.
- * Side by side with the previous build: config 1.02–1.08×, exchange 1.09× the requests; guest
- * within the noise. @ts-rest/express still builds every handler chain (validation,
+ * here (docs/performance.md, "Exact-path routes"). Kept although the registrar stands in for an
+ * Express router by shape: a ts-rest call it does not record fails at start-up, in every HTTP suite.
+ * @ts-rest/express still builds every handler chain (validation,
  * route middleware, response writing): this only stands in for `app.get/post(...)` and runs the
  * chain. HEAD is served by the GET chain, as Express does; anything else falls through to the
  * 404/405 handler.

@@ -51,8 +51,8 @@ const utf8 = new TextDecoder('utf-8');
  *
  * Replaces body-parser's `json()`, whose path (raw-body, iconv-lite, on-finished, content-type and
  * type-is, an AsyncResource per body) is general machinery our bodies under 1 KiB do not need;
- * the content type and encoding are already checked by `refuseBody`. Side by side with the
- * previous build, exchange answered 1.05× the requests (issue #6; guest within the noise).
+ * the content type and encoding are already checked by `refuseBody` (docs/performance.md,
+ * "JSON body reader").
  */
 export function readJsonBody(limit: number = BODY_LIMIT_BYTES): RequestHandler {
   return (req, _res, next) => {

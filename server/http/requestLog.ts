@@ -57,9 +57,7 @@ type Timed = Response & { [STARTED_AT]?: number };
  * Below `info` (LOG_LEVEL=warn and above): only failures write a line, the same `request failed`
  * line pino-http writes, from the error mapping instead of per-request listeners. pino-http would
  * still build three child loggers per request, each running the redaction paths over its bindings,
- * to write nothing: at warn that was ~40 % of /config's CPU (issue #6: 4.7–5.5k → 8.1–10.1k req/s
- * without it, same machine and run); the two `finish`/`close` listeners that replaced it were
- * another ~2 % (issue #6 profile, `_addListener`).
+ * to write nothing (docs/performance.md, "Request log below `info`").
  */
 function failedRequestLog(logger: Logger): RequestLog {
   return {

@@ -22,7 +22,7 @@ export type SecurityEventLog = (requestId: string | undefined) => SecurityEvents
  * Security events as their own `warn` lines: the stable event name is both the `event` field and
  * the message, and `requestId` ties the line to its request's line. The id is bound per request
  * rather than read from an AsyncLocalStorage: on Node 20 a live AsyncLocalStorage installs a
- * promise hook that taxes every promise of every request (issue #6).
+ * promise hook that taxes every promise of every request.
  */
 export function securityEventLog(logger: Logger): SecurityEventLog {
   return (requestId) => ({

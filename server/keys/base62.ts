@@ -7,9 +7,8 @@ export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
 const UNBIASED_BYTE_LIMIT = 248;
 
 /**
- * CSPRNG bytes drawn 4 KiB at a time and each handed out once, as Node does for `randomUUID`: a
- * `randomBytes` call per id cost ~2 µs, 5 % of a guest token's CPU (issue #6 profile); a byte
- * from the pool costs nanoseconds.
+ * CSPRNG bytes drawn 4 KiB at a time and each handed out once, as Node does for `randomUUID`,
+ * because every `randomBytes` call reaches OpenSSL (docs/performance.md, "CSPRNG pool").
  */
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
@@ -23,9 +22,8 @@ function randomByte(): number {
 }
 
 /**
- * `length` fresh CSPRNG bytes from the same pool, each handed out once (an AES-GCM IV, say).
- * A `randomBytes(12)` per refresh was ~6 % of refresh CPU here (issue #6 profile): every call
- * reaches OpenSSL's generator, which checks for a fork with a system call.
+ * `length` fresh CSPRNG bytes from the same pool, each handed out once (an AES-GCM IV, say):
+ * every `randomBytes` call reaches OpenSSL's generator, which checks for a fork with a system call.
  */
 export function randomPoolBytes(length: number): Buffer {
   const bytes = Buffer.allocUnsafe(length);
@@ -41,7 +39,7 @@ export function randomBase62(length: number): string {
   let output = '';
   while (output.length < length) {
     const byte = randomByte();
-    // Rejection sampling: 3 % of bytes are dropped.
+    // Rejection sampling: the 8 bytes from 248 up are dropped.
     if (byte < UNBIASED_BYTE_LIMIT) output += BASE62_ALPHABET.charAt(byte % 62);
   }
   return output;

@@ -18,10 +18,9 @@ const TIME_CHARS = 8;
  * fixed width) followed by 16 random characters (~95 bits, still unguessable), like a UUIDv7 or
  * ULID. For rows written on every exchange and refresh (sessions, refresh tokens, spent visitor
  * token ids): a random key lands on a random leaf of its index, so every row of a group commit
- * dirties another page, while time-ordered keys land on the same right-most leaf. Measured on the
- * store alone, 20,000 exchanges in batches of ten over 50,000 existing rows: 162–185 µs CPU per
- * exchange with random ids, 81–124 µs with these (issue #6). The time is no secret: the tokens
- * carrying these ids state their `iat`.
+ * dirties another page, while time-ordered keys land on the same right-most leaf
+ * (docs/performance.md, "Time-ordered ids"). The time is no secret: the tokens carrying these
+ * ids state their `iat`.
  */
 export function newTimeOrderedId(prefix: string, nowMs: number): string {
   return `${prefix}_${timeOrderedKey(nowMs)}`;

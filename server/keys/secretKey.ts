@@ -3,7 +3,7 @@ import type { WidgetMode } from '../../contract/clientKey.js';
 import { encodeBase62, randomBase62 } from './base62.js';
 import { crc32 } from './crc32.js';
 
-// SPEC §3 "Secret keys", after GitHub's token format: `sk_<mode>_kt_` + 40 random base62
+// After GitHub's token format: `sk_<mode>_kt_` + 40 random base62
 // characters (~238 bits) + a 6-character base62 CRC32 of everything before it. The `kt_` marker
 // keeps secret scanners from taking these for another vendor's `sk_live_` keys; the checksum
 // lets a typo or a scanner's guess be refused offline, before any database work.

@@ -1,5 +1,5 @@
 /**
- * The CORS echo test (SPEC §3 "CORS"): whether a request `Origin` is shaped like a serialized
+ * The CORS echo test: whether a request `Origin` is shaped like a serialized
  * origin and so may be echoed in `Access-Control-Allow-Origin`. Deliberately looser than
  * `parseCanonicalOrigin` (upper case, other schemes and default ports pass) so that a page whose
  * origin is refused can still read the "Origin not in allowlist" message instead of an opaque

@@ -15,14 +15,14 @@ interface WildcardRule {
   port: number | null;
 }
 
-// SPEC §3 names http://localhost, http://127.0.0.1 and http://[::1]. https on the same hosts is
+// Test-mode widgets accept http://localhost, http://127.0.0.1 and http://[::1]. https on the same hosts is
 // accepted too: local dev servers often serve https (mkcert, Vite's basic-ssl) and a loopback
-// origin is no less local for it. Other 127/8 addresses and `*.localhost` are not listed by the
-// spec and stay refused.
+// origin is no less local for it. Other 127/8 addresses and `*.localhost` are not loopback origins
+// a browser page is served from in practice, and stay refused.
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * Compiles a widget's allowlist into a predicate over the request `Origin` (SPEC §3 "Origins").
+ * Compiles a widget's allowlist into a predicate over the request `Origin`.
  * Build it once per widget: a call is a Set lookup and, only when wildcards or loopback are in
  * play, one parse and a few suffix comparisons. An entry that does not validate (stored before a
  * rule tightened, or written around the validator) is skipped, so a bad entry fails closed.

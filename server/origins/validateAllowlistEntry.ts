@@ -12,7 +12,7 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 const EXAMPLE = 'e.g. https://shop.example.com or https://*.example.com';
 
 /**
- * Checks an origin allowlist entry when it is saved (SPEC §3 "Origins"): an exact canonical
+ * Checks an origin allowlist entry when it is saved: an exact canonical
  * origin, or `scheme://*.domain[:port]`. Nothing is normalised — the entry is compared byte for
  * byte with what browsers send, so a form they never send could never match and is refused with
  * a one-line reason (plus the corrected form when there is an obvious one).

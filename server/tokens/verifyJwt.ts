@@ -42,13 +42,9 @@ function headerOf(token: string): Record<string, unknown> | undefined {
  * audience, required claims, maximum age and clock tolerance; the key comes only from our own
  * key set by `kid`. Throws `TokenRejected` for every failure, without saying which.
  *
- * jose's `jwtVerify` stays, by measurement (issue #6, 2-core machine, Node 20): a node:crypto
- * `verify` with the same pins costs ~48 µs per token, all on the event loop; jose's WebCrypto path
- * costs ~68 µs of CPU with 50 tokens in flight but only ~25 µs of it on the event loop, the rest on
- * libuv's thread pool. An Express endpoint that only verifies, at 50 connections, alternating
- * runs on an idle machine: jose 8,376–9,108 req/s, node:crypto 6,496–6,799. So the verifier that
- * is also the better-reviewed one is the faster one here. Signing, likewise, runs on the pool
- * (signJwt.ts).
+ * jose's `jwtVerify` stays, by measurement: its WebCrypto path does most of the work on libuv's
+ * thread pool, so the better-reviewed verifier is also the faster one here (docs/performance.md,
+ * "Verification stays with jose").
  */
 export async function verifyJwt(token: string, options: VerifyJwtOptions): Promise<JWTPayload> {
   // 86 base64url chars = the 64-byte r‖s ES256 signature (RFC 7518 §3.4).

@@ -17,8 +17,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  *
  * Why: in WAL mode every commit appends each page it dirtied to the WAL and takes and releases
  * the WAL locks; one exchange dirties ~13 pages across three tables and their indexes, and many of
- * them (table tails, time-ordered indexes) are the same pages for every exchange of a batch. The
- * commit was ~20 % of exchange and refresh CPU (issue #6 profile); batching pays it once per turn.
+ * them (table tails, time-ordered indexes) are the same pages for every exchange of a batch, so
+ * batching pays the commit once per turn (docs/performance.md, "Group commit").
  *
  * Operations run in the order they were requested, so two writes from one flow keep their order.
  * Reads are not part of it (hot lookups have their own batch, readBatch.ts): a read that runs while

@@ -51,10 +51,9 @@ export function openDatabase(url: string, openBusyTimeoutMs = BUSY_TIMEOUT_MS): 
     //   state change: a rotation (the client's new refresh token stops working; its predecessor
     //   works again), an exchange (the visitor token, ≤ 120 s old, becomes usable once more), or
     //   a revocation (a just-ended session lives again until its deadline).
-    // - Cost of FULL (an fsync per commit) measured on the CI-sized VM (ext4 on virtio, 2 cores):
-    //   raw commits fell from 50–85k/s to 4.7–5.6k/s; HTTP refreshes (32 connections) from
-    //   590–670/s to 330–450/s, p50 latency 35–45 ms → 58–92 ms.
-    // The rare, narrow OS-crash window does not justify a ~35 % cut in token throughput;
+    // - FULL (an fsync per commit) costs a large share of token throughput
+    //   (docs/performance.md, "`synchronous = NORMAL`").
+    // The rare, narrow OS-crash window does not justify that cost;
     // deployments on storage without power-loss protection that must not undo a revocation
     // should run on a replicated store instead (see the Store interface).
     db.pragma('synchronous = NORMAL');

@@ -86,8 +86,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         filename: db.name,
         onError: options.onCheckpointError,
       });
-      // The writer's own checkpoint then runs every ~40 MB of WAL instead of every ~4 MB, and
-      // finds most of it copied and synced by the worker (walCheckpointer.ts has the numbers).
+      // The writer's own checkpoint then runs far less often and finds most of the WAL copied
+      // and synced by the worker (docs/performance.md, "WAL checkpoints in a worker").
       db.pragma(`wal_autocheckpoint = ${BACKGROUND_WRITER_CHECKPOINT_PAGES}`);
     }
 

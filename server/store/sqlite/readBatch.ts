@@ -8,8 +8,8 @@ export type ReadBatch = Batched;
  * The hot reads (secret-key lookup, refresh-token lookup) requested during one turn of the event
  * loop run together inside one read transaction. In WAL mode every statement outside a transaction
  * starts and ends its own read transaction, taking and dropping a WAL read lock (two `fcntl` calls)
- * each time; measured here, a point SELECT cost 6.8 µs on its own and 2.0 µs in a transaction of
- * ten (issue #6). All reads of a batch see one snapshot, taken after every one of them was
+ * each time (docs/performance.md, "Read batches"). All reads of a batch see one snapshot, taken
+ * after every one of them was
  * requested, so each sees at least what it would have seen had it run at once.
  */
 export function createReadBatch(db: Database): ReadBatch {

@@ -39,11 +39,9 @@ parentPort.on('message', (message) => {
 /**
  * How often the worker checkpoints. Each pass copies the newest version of every page committed
  * since the last one and fsyncs both files; a hot page (a table's or a time-ordered index's tail)
- * is rewritten by every commit, so a longer interval copies it once instead of many times. 10 ms
- * spent ~20 % of a core in the worker during the exchange benchmark; 250 ms answered 2–8 % more
- * exchanges and refreshes for 7–10 % less process CPU per request (issue #6, alternating A/B runs).
- * The WAL grows by what the writer commits in one interval (a few MB at full load) before a pass
- * lets it restart.
+ * is rewritten by every commit, so a longer interval copies it once instead of many times
+ * (docs/performance.md, "WAL checkpoints in a worker"). The WAL grows by what the writer commits
+ * in one interval before a pass lets it restart.
  */
 const CHECKPOINT_INTERVAL_MS = 250;
 
@@ -52,10 +50,9 @@ const CHECKPOINT_INTERVAL_MS = 250;
  * (this process's only connection, on the event loop) rarely does it itself.
  *
  * Why: with `synchronous = NORMAL` a commit only appends to the WAL, but every 1,000 WAL pages
- * SQLite's automatic checkpoint runs inside the commit that crossed the line: it copies ~4 MB into
- * the database file and fsyncs both files, ~5–8 ms on this machine's disk, on the event loop. An
- * exchange writes ~11 pages, so that stall hit every ~90th exchange and was 33 % of the exchange
- * profile (issue #6). A PASSIVE checkpoint never blocks a reader or the writer, so the worker can
+ * SQLite's automatic checkpoint runs inside the commit that crossed the line: it copies those pages
+ * into the database file and fsyncs both files on the event loop, a stall that lands on every
+ * so-many-th exchange. A PASSIVE checkpoint never blocks a reader or the writer, so the worker can
  * run one every `intervalMs`; the writer's own automatic checkpoint stays on and then finds almost
  * everything copied and synced already — it remains the one that lets the WAL restart (only a
  * checkpoint that catches up with the last commit can), and the safety net if the worker fails.
