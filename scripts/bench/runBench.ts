@@ -91,7 +91,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         KATAVEN_ISSUER: `http://127.0.0.1:${port}`,
         KATAVEN_RATE_LIMITS: 'off',
         KATAVEN_DEMO: 'off',
-        // Pools are minted before each window; the spec's 120 s would let a long run's pool expire.
+        // Pools are minted before each window; the default 120 s would let a long run's pool expire.
         KATAVEN_VISITOR_TOKEN_TTL: '3600',
         LOG_LEVEL: 'warn',
         ...env,

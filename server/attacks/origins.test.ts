@@ -1,5 +1,5 @@
 /**
- * The spec's §3 origin matrix against every cross-origin route that decides on the Origin:
+ * The origin matrix against every cross-origin route that decides on the Origin:
  * config, guest, exchange and refresh. Nothing is normalised before comparing, so every value
  * below is refused (403 with the route's exact message) — and none of them spends the visitor
  * or refresh token it was sent with. PortSwigger's CORS research: reflected origins, suffix and
@@ -178,7 +178,7 @@ function expectRefused(res: RawResponse, message: string, origin: OriginCase) {
   expect(res.headers.vary).toMatch(/\bOrigin\b/);
 }
 
-describe('origins the allowlist does not hold are refused on every route (§3)', () => {
+describe('origins the allowlist does not hold are refused on every route', () => {
   for (const origin of DENIED_ORIGINS) {
     describe(origin.name, () => {
       it('config: 403 "Origin not in allowlist"', async ({ widget: { clientKey }, send }) => {

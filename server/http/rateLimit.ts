@@ -128,7 +128,7 @@ function bySecretKey(_req: Request, res: Response): string | undefined {
 }
 
 /**
- * The spec's §3 limits as route middleware. Every 429 goes through the one error mapping
+ * The rate limits as route middleware. Every 429 goes through the one error mapping
  * (`ApiError('rate_limited')`, "Too many requests") with `Retry-After` and the RateLimit
  * fields; the client address is `req.ip`, i.e. the socket unless `trust proxy` names hops.
  * Guest checks the caller's address before the widget's shared quota, so one address cannot
