@@ -8,6 +8,7 @@ export * from './claims.js';
 export * from './jwks.js';
 export * from './readiness.js';
 export * from './routeMeta.js';
+export * from './listRoutes.js';
 export * from './responseHeaders.js';
 export * from './apiReference.js';
 export * from './answeredMethods.js';

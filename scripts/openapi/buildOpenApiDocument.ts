@@ -11,10 +11,8 @@
 import { readFileSync } from 'node:fs';
 import {
   ContractNoBody,
-  isAppRoute,
   isAppRouteNoBody,
   isAppRouteOtherResponse,
-  type AppRoute,
   type AppRouter,
 } from '@ts-rest/core';
 import {
@@ -36,8 +34,9 @@ import {
   apiErrors,
   contract,
   errorCodeForMessage,
+  listRoutes,
   responseHeadersFor,
-  routeMetaOf,
+  type ContractRoute,
   type RouteMeta,
 } from '../../contract/index.js';
 import { documentDescription, SERVERS, TAGS, TITLE } from './documentInfo.js';
@@ -354,23 +353,6 @@ function referencedIds(json: JsonObject): string[] {
 // Router walk
 // ---------------------------------------------------------------------------------------------
 
-export interface ContractRoute {
-  /** The router key; nested routers join their keys with `.`. */
-  operationId: string;
-  route: AppRoute;
-}
-
-/** Every route of a ts-rest router, depth-first in declaration order. */
-export function listRoutes(router: AppRouter, prefix: readonly string[] = []): ContractRoute[] {
-  const routes: ContractRoute[] = [];
-  for (const [key, value] of Object.entries(router)) {
-    const keys = [...prefix, key];
-    if (isAppRoute(value)) routes.push({ operationId: keys.join('.'), route: value });
-    else routes.push(...listRoutes(value, keys));
-  }
-  return routes;
-}
-
 /** ts-rest `/posts/:id` → OpenAPI `/posts/{id}`. */
 export function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -484,11 +466,10 @@ function textExamples(status: number, media: JsonObject): MediaTypeObject['examp
 }
 
 function buildOperation(
-  { operationId, route }: ContractRoute,
+  { key: operationId, route, meta }: ContractRoute,
   schemas: SchemaCollector,
   headerComponents: HeaderComponents,
 ): OperationObject {
-  const meta = routeMetaOf(route);
   const tag = tagOf(operationId, route.path, meta);
   const operation: OperationObject = { operationId, tags: [tag] };
   if (route.summary !== undefined) operation.summary = route.summary;
@@ -635,14 +616,13 @@ export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObjec
   const paths = new Map<string, PathItemObject>();
   const headerComponents = new HeaderComponents();
   for (const entry of routes) {
-    current = entry.operationId;
-    if (seenIds.has(entry.operationId))
-      throw new Error(`Duplicate operationId "${entry.operationId}"`);
-    seenIds.add(entry.operationId);
-    const path = toOpenApiPath(entry.route.path);
-    const method = entry.route.method.toLowerCase() as HttpMethod;
+    current = entry.key;
+    if (seenIds.has(entry.key)) throw new Error(`Duplicate operationId "${entry.key}"`);
+    seenIds.add(entry.key);
+    const path = toOpenApiPath(entry.path);
+    const method = entry.method.toLowerCase() as HttpMethod;
     const item = paths.get(path) ?? {};
-    if (item[method] !== undefined) throw new Error(`Two routes for ${entry.route.method} ${path}`);
+    if (item[method] !== undefined) throw new Error(`Two routes for ${entry.method} ${path}`);
     item[method] = buildOperation(entry, schemas, headerComponents);
     paths.set(path, item);
   }
@@ -655,10 +635,9 @@ export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObjec
       if (operation !== undefined) addOperationExamples(operation, method, path, components);
     }
   }
-  for (const { route } of routes) {
+  for (const route of routes) {
     const item = paths.get(toOpenApiPath(route.path));
-    const cors = routeMetaOf(route)?.cors === true;
-    if (item?.get !== undefined && answeredMethods({ method: route.method, cors }).includes('HEAD')) {
+    if (item?.get !== undefined && answeredMethods(route).includes('HEAD')) {
       item.head = headOperation(item.get);
     }
   }

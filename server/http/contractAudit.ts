@@ -1,13 +1,7 @@
-import {
-  isAppRoute,
-  isAppRouteNoBody,
-  isAppRouteOtherResponse,
-  type AppRoute,
-  type AppRouter,
-} from '@ts-rest/core';
+import { isAppRouteNoBody, isAppRouteOtherResponse, type AppRoute, type AppRouter } from '@ts-rest/core';
 import type { RequestHandler, Response } from 'express';
 import * as z from 'zod';
-import { routeMetaOf } from '../../contract/routeMeta.js';
+import { listRoutes, type ContractRoute } from '../../contract/index.js';
 
 /** An answer the contract does not declare. */
 export interface ContractViolation {
@@ -17,12 +11,6 @@ export interface ContractViolation {
   route: string;
   status: number;
   problem: string;
-}
-
-function flatten(router: AppRouter, prefix = ''): { key: string; route: AppRoute }[] {
-  return Object.entries(router).flatMap(([key, value]) =>
-    isAppRoute(value) ? [{ key: prefix + key, route: value }] : flatten(value, `${prefix}${key}.`),
-  );
 }
 
 function pathPattern(path: string): RegExp {
@@ -50,14 +38,14 @@ function bodyProblem(schema: unknown, body: unknown): string | undefined {
  * declared); a CORS preflight is not (it is described once, for every cross-origin route).
  */
 function problemWith(
-  route: AppRoute,
+  { route, cors }: ContractRoute,
   method: string,
   status: number,
   res: Response,
   body: unknown,
 ): string | undefined {
   const sameMethod = method === route.method || (method === 'HEAD' && route.method === 'GET');
-  if (!sameMethod && method === 'OPTIONS' && routeMetaOf(route)?.cors === true) return undefined;
+  if (!sameMethod && method === 'OPTIONS' && cors) return undefined;
   const declared = route.responses[status];
   if (declared === undefined) return `status ${status} is not declared`;
   if (isAppRouteNoBody(declared)) return undefined;
@@ -88,10 +76,7 @@ export function contractAudit(
   router: AppRouter,
   report: (violation: ContractViolation) => void,
 ): RequestHandler {
-  const routes = flatten(router).map((entry) => ({
-    ...entry,
-    pattern: pathPattern(entry.route.path),
-  }));
+  const routes = listRoutes(router).map((entry) => ({ entry, pattern: pathPattern(entry.path) }));
   return (req, res, next) => {
     const path = req.path;
     let body: unknown;
@@ -103,13 +88,13 @@ export function contractAudit(
     res.on('finish', () => {
       // The route ts-rest dispatched to, else the one whose path this is (as the 405 handler sees it).
       const dispatched = (req as { tsRestRoute?: AppRoute }).tsRestRoute;
-      const owner = routes.find(({ route, pattern }) =>
+      const owner = routes.find(({ entry, pattern }) =>
         dispatched === undefined
           ? pattern.test(path)
-          : route.method === dispatched.method && route.path === dispatched.path,
-      );
+          : entry.method === dispatched.method && entry.path === dispatched.path,
+      )?.entry;
       if (owner === undefined) return;
-      const problem = problemWith(owner.route, req.method, res.statusCode, res, body);
+      const problem = problemWith(owner, req.method, res.statusCode, res, body);
       if (problem !== undefined)
         report({ method: req.method, path, route: owner.key, status: res.statusCode, problem });
     });

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { isSerializedOrigin } from '../origins/index.js';
-import type { RouteInfo } from './routeTable.js';
+import type { ContractRoute } from '../../contract/index.js';
 
 const EXPOSED = 'Retry-After, RateLimit, RateLimit-Policy, ETag';
 
@@ -11,7 +11,7 @@ const EXPOSED = 'Retry-After, RateLimit, RateLimit-Policy, ETag';
  * network failure. Never `*`, never `null`, never credentials. Returns true when it answered
  * the request (a preflight).
  */
-export function applyCors(req: Request, res: Response, route: RouteInfo): boolean {
+export function applyCors(req: Request, res: Response, route: ContractRoute): boolean {
   res.vary('Origin');
   const origin = req.headers.origin;
   const echo = origin !== undefined && isSerializedOrigin(origin) ? origin : undefined;

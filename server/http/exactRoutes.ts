@@ -15,12 +15,12 @@ export interface ExactRoutes {
  * The contract's routes served by exact path. Every contract path is a constant (no parameters),
  * and the app already routes strictly and case-sensitively, so Express's general router — a
  * Route and Layer per path, a regular expression tried per layer, closures per hop — buys nothing
- * here (docs/performance.md, "Exact-path routes"). Kept although the registrar stands in for an
- * Express router by shape: a ts-rest call it does not record fails at start-up, in every HTTP suite.
- * @ts-rest/express still builds every handler chain (validation,
- * route middleware, response writing): this only stands in for `app.get/post(...)` and runs the
- * chain. HEAD is served by the GET chain, as Express does; anything else falls through to the
- * 404/405 handler.
+ * here. @ts-rest/express still builds every handler chain (validation, route middleware,
+ * response writing): this only stands in for `app.get/post(...)` and runs the chain. HEAD is
+ * served by the GET chain, as Express does; anything else falls through to the 404/405 handler.
+ *
+ * Kept for its measured gain (docs/performance.md, "Exact-path routes") although it relies on
+ * ts-rest calling only `get`/`post`/`use`: any other call fails at start-up, in every HTTP suite.
  */
 export function exactRoutes(): ExactRoutes {
   const chains = new Map<string, RequestHandler[]>();

@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rat
 import { CLIENT_KEY_PATTERN } from '../../contract/index.js';
 import type { Config, RateRule } from '../config.js';
 import { ApiError } from '../flows/apiError.js';
-import type { SecretKeyRecord } from '../store/records.js';
+import { authenticatedKeyOf } from './authenticatedKey.js';
 import { clientAddressKey } from './clientAddressKey.js';
 import { requestIdOf } from './baseHeaders.js';
 import type { SecurityEventLog } from './securityEventLog.js';
@@ -123,8 +123,7 @@ function byWidget(req: Request): string | undefined {
 
 /** Runs after authentication, so the key is the authenticated key's id, never caller text. */
 function bySecretKey(_req: Request, res: Response): string | undefined {
-  const key = res.locals.secretKey as SecretKeyRecord | undefined;
-  return key?.id;
+  return authenticatedKeyOf(res)?.id;
 }
 
 /**

@@ -9,8 +9,8 @@ import { getWidgetConfig } from '../flows/getWidgetConfig.js';
 import { mintGuestToken } from '../flows/mintGuestToken.js';
 import { mintUserToken } from '../flows/mintUserToken.js';
 import { refreshSession } from '../flows/refreshSession.js';
-import type { SecretKeyRecord } from '../store/records.js';
 import { apiReferencePageAsset, apiReferenceScriptAsset, isFresh, openApiDocumentAsset } from './apiReferenceAssets.js';
+import { requireAuthenticatedKey, setAuthenticatedKey } from './authenticatedKey.js';
 import { markCacheable } from './baseHeaders.js';
 import type { RouteRateLimits } from './rateLimit.js';
 
@@ -23,7 +23,7 @@ export type RequestFlowDeps = (res: Response) => FlowDeps;
 function requireSecretKey(depsFor: RequestFlowDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     authenticateSecretKey(depsFor(res), req.headers.authorization).then((key) => {
-      res.locals.secretKey = key;
+      setAuthenticatedKey(res, key);
       next();
     }, next);
   };
@@ -59,7 +59,7 @@ export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits, 
       middleware: [requireSecretKey(depsFor), ...limits.userToken],
       handler: async ({ body, res }) => ({
         status: 200,
-        body: await mintUserToken(depsFor(res), { secretKey: res.locals.secretKey as SecretKeyRecord, body }),
+        body: await mintUserToken(depsFor(res), { secretKey: requireAuthenticatedKey(res), body }),
       }),
     },
     exchange: {
