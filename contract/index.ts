@@ -1,5 +1,7 @@
 export { contract, type Contract } from './router.js';
 export * from './errors.js';
+export * from './errorResponses.js';
+export * from './issueError.js';
 export * from './clientKey.js';
 export * from './widgetConfig.js';
 export * from './tokens.js';

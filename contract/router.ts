@@ -5,7 +5,7 @@ import { JwkSet } from './jwks.js';
 import { originHeader } from './originHeader.js';
 import { ReadinessText } from './readiness.js';
 import { routeMeta } from './routeMeta.js';
-import { textError } from './textError.js';
+import { errorResponses } from './errorResponses.js';
 import {
   ExchangeRequest,
   GuestRequest,
@@ -25,17 +25,10 @@ const c = initContract();
  * Answers every route can give: another method on its path (405, with `Allow`) and an
  * unexpected failure (500). Declared on each route so generated clients type them.
  */
-const everyRoute = {
-  405: textError(['method_not_allowed']),
-  500: textError(['server_error']),
-} as const;
+const everyRoute = ['method_not_allowed', 'server_error'] as const;
 
 /** Errors any JSON POST route can answer before its handler runs. */
-const postBodyErrors = {
-  413: textError(['body_too_large']),
-  415: textError(['unsupported_media_type', 'unsupported_encoding']),
-  ...everyRoute,
-} as const;
+const postBody = ['invalid_json', 'body_too_large', 'unsupported_media_type', 'unsupported_encoding', ...everyRoute] as const;
 
 /** An `If-None-Match` request header for routes that answer 304. */
 const ifNoneMatch = z
@@ -58,7 +51,7 @@ export const contract = c.router(
     getConfig: {
       method: 'GET',
       path: '/api/v1/widget/config',
-      query: z.object({ client_key: clientKeyField('Missing client_key') }),
+      query: z.object({ client_key: clientKeyField('missing_client_key') }),
       headers: z.object({
         origin: originHeader(
           'Sent by the browser itself (page code cannot set it). When present it must be on the widget\'s allowlist (403 otherwise); without it the caller is not a browser page and is answered.',
@@ -77,11 +70,14 @@ export const contract = c.router(
       responses: {
         200: WidgetConfig,
         304: c.noBody(),
-        400: textError(['missing_client_key', 'invalid_client_key']),
-        403: textError(['config_origin_not_allowed']),
-        404: textError(['unknown_client_key']),
-        429: textError(['rate_limited']),
-        ...everyRoute,
+        ...errorResponses(
+          'missing_client_key',
+          'invalid_client_key',
+          'config_origin_not_allowed',
+          'unknown_client_key',
+          'rate_limited',
+          ...everyRoute,
+        ),
       },
     },
     guest: {
@@ -103,11 +99,15 @@ export const contract = c.router(
       ].join('\n\n'),
       responses: {
         200: VisitorTokenResponse,
-        400: textError(['missing_client_key', 'invalid_client_key', 'invalid_json']),
-        403: textError(['origin_not_allowed', 'guest_disabled']),
-        404: textError(['unknown_client_key']),
-        429: textError(['rate_limited']),
-        ...postBodyErrors,
+        ...errorResponses(
+          'missing_client_key',
+          'invalid_client_key',
+          'origin_not_allowed',
+          'guest_disabled',
+          'unknown_client_key',
+          'rate_limited',
+          ...postBody,
+        ),
       },
     },
     userToken: {
@@ -127,18 +127,15 @@ export const contract = c.router(
       ].join('\n\n'),
       responses: {
         200: UserVisitorTokenResponse,
-        400: textError(['missing_user_fields', 'invalid_client_key', 'invalid_json'], {
-          open: true,
-          examples: [
-            'user_id must be at most 256 characters',
-            'name must be at most 128 characters',
-            'email must be a valid email address',
-          ],
-        }),
-        401: textError(['invalid_api_key']),
-        404: textError(['unknown_client_key']),
-        429: textError(['rate_limited']),
-        ...postBodyErrors,
+        ...errorResponses(
+          'missing_user_fields',
+          'invalid_client_key',
+          'invalid_request',
+          'invalid_api_key',
+          'unknown_client_key',
+          'rate_limited',
+          ...postBody,
+        ),
       },
     },
     exchange: {
@@ -162,10 +159,7 @@ export const contract = c.router(
       ].join('\n\n'),
       responses: {
         200: SessionTokenResponse,
-        400: textError(['token_expired', 'invalid_json']),
-        403: textError(['origin_not_allowed']),
-        429: textError(['rate_limited']),
-        ...postBodyErrors,
+        ...errorResponses('token_expired', 'origin_not_allowed', 'rate_limited', ...postBody),
       },
     },
     refresh: {
@@ -189,10 +183,7 @@ export const contract = c.router(
       ].join('\n\n'),
       responses: {
         200: SessionTokenResponse,
-        400: textError(['refresh_expired', 'invalid_json']),
-        403: textError(['origin_not_allowed']),
-        429: textError(['rate_limited']),
-        ...postBodyErrors,
+        ...errorResponses('refresh_expired', 'origin_not_allowed', 'rate_limited', ...postBody),
       },
     },
     logout: {
@@ -207,8 +198,7 @@ export const contract = c.router(
       ].join('\n\n'),
       responses: {
         204: c.noBody(),
-        400: textError(['refresh_expired', 'invalid_json']),
-        ...postBodyErrors,
+        ...errorResponses('refresh_expired', ...postBody),
       },
     },
     jwks: {
@@ -220,7 +210,7 @@ export const contract = c.router(
         'Extension. The public halves of the current signing key and of retired keys whose tokens may still be valid (RFC 7517), for any service that verifies session JWTs.',
         'Pick the key by the JWT\'s `kid` header and pin everything else: algorithm `ES256`, `typ: at+jwt`, issuer, audience (`kataven:connect` by default). A rotated key stays here until every token it signed has expired, so rotation never breaks verification. `Cache-Control: public, max-age=300`.',
       ].join('\n\n'),
-      responses: { 200: JwkSet, ...everyRoute },
+      responses: { 200: JwkSet, ...errorResponses(...everyRoute) },
     },
     healthz: {
       method: 'GET',
@@ -228,7 +218,7 @@ export const contract = c.router(
       metadata: routeMeta({ tag: 'service', extension: true }),
       summary: 'Liveness (extension)',
       description: 'Extension. Answers `ok` as soon as the process listens; it does not touch the database (see `/readyz`).',
-      responses: { 200: plainText(z.literal('ok')), ...everyRoute },
+      responses: { 200: plainText(z.literal('ok')), ...errorResponses(...everyRoute) },
     },
     readyz: {
       method: 'GET',
@@ -240,7 +230,7 @@ export const contract = c.router(
         'The service listens before its database is open and migrated; until then this answers 503, and so does every route but `/healthz` (`Database unavailable`, with `Retry-After: 1`).',
         'With `REDIS_URL` set and Redis unreachable the instance stays ready and the body says `ok (rate limits per instance: Redis unreachable)`: every request is still answered and each instance enforces the limits on its own traffic until Redis is back.',
       ].join('\n\n'),
-      responses: { 200: plainText(ReadinessText), 503: textError(['not_ready']), ...everyRoute },
+      responses: { 200: plainText(ReadinessText), ...errorResponses('not_ready', ...everyRoute) },
     },
     openApiDocument: {
       method: 'GET',
@@ -250,7 +240,7 @@ export const contract = c.router(
       description:
         'Extension. The OpenAPI 3.1 document describing every route, generated from the same contract the server runs on; identical to `openapi.json` in the repository. Generate a typed client from it (openapi-typescript + openapi-fetch) or load it into any OpenAPI tool.',
       headers: z.object({ 'if-none-match': ifNoneMatch }),
-      responses: { 200: OpenApiDocument, 304: c.noBody(), ...everyRoute },
+      responses: { 200: OpenApiDocument, 304: c.noBody(), ...errorResponses(...everyRoute) },
     },
     apiReference: {
       method: 'GET',
@@ -263,7 +253,7 @@ export const contract = c.router(
       responses: {
         200: c.otherResponse({ contentType: 'text/html', body: ApiReferencePage }),
         304: c.noBody(),
-        ...everyRoute,
+        ...errorResponses(...everyRoute),
       },
     },
     apiReferenceScript: {
@@ -277,7 +267,7 @@ export const contract = c.router(
       responses: {
         200: c.otherResponse({ contentType: 'application/javascript', body: ApiReferenceScript }),
         304: c.noBody(),
-        ...everyRoute,
+        ...errorResponses(...everyRoute),
       },
     },
   },

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { clientKeyField } from './clientKey.js';
+import { issueError } from './issueError.js';
 
 const isoInstant = z.iso.datetime().meta({ example: '2026-01-01T00:02:00.000Z' });
 
@@ -17,7 +18,7 @@ const visitorId = z
   .meta({ description: 'Stable visitor identifier (the session JWT `sub`).', example: 'vis_3kTMd9Z0aQx7LpW2vB8nYc' });
 
 export const GuestRequest = z
-  .object({ client_key: clientKeyField('Missing client_key') }, { error: 'Missing client_key' })
+  .object({ client_key: clientKeyField('missing_client_key') }, { error: issueError('missing_client_key') })
   .meta({ id: 'GuestRequest', description: 'Which widget the guest visitor is for.' });
 export type GuestRequest = z.infer<typeof GuestRequest>;
 
@@ -50,33 +51,31 @@ export const ExchangeRequest = z
   .object(
     {
       token: z
-        .string({ error: 'Missing or expired token' })
-        .min(1, { error: 'Missing or expired token' })
-        .max(8192, { error: 'Missing or expired token' })
+        .string({ error: issueError('token_expired') })
+        .min(1, { error: issueError('token_expired') })
+        .max(8192, { error: issueError('token_expired') })
         .meta({
           description: 'The visitor JWT from `POST /api/v1/widget/auth/guest` or `POST /api/v1/widget/auth/user-token` (at most 8192 characters).',
           example: EXAMPLE_VISITOR_TOKEN,
         }),
     },
-    { error: 'Missing or expired token' },
+    { error: issueError('token_expired') },
   )
   .meta({ id: 'ExchangeRequest', description: 'The visitor token to exchange.' });
 export type ExchangeRequest = z.infer<typeof ExchangeRequest>;
 
-const refreshTokenField = (message: string) =>
+const refreshTokenField = () =>
   z
-    .string({ error: message })
-    .min(1, { error: message })
-    .max(512, { error: message })
+    .string({ error: issueError('refresh_expired') })
+    .min(1, { error: issueError('refresh_expired') })
+    .max(512, { error: issueError('refresh_expired') })
     .meta({
       description: 'The opaque refresh token (`rt_…`) from the last exchange or refresh (at most 512 characters).',
       example: EXAMPLE_REFRESH_TOKEN,
     });
 
 export const RefreshRequest = z
-  .object({ refresh_token: refreshTokenField('Missing or expired refresh_token') }, {
-    error: 'Missing or expired refresh_token',
-  })
+  .object({ refresh_token: refreshTokenField() }, { error: issueError('refresh_expired') })
   .meta({ id: 'RefreshRequest', description: 'The refresh token to spend.' });
 export type RefreshRequest = z.infer<typeof RefreshRequest>;
 

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { clientKeyField } from './clientKey.js';
+import { issueError } from './issueError.js';
 
-const MISSING = 'Missing client_key or user_id';
+const MISSING = issueError('missing_user_fields');
 
 /** No C0/C1 control characters and no lone surrogates: what "printable" means here. */
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]*$/u;
@@ -41,9 +42,9 @@ export type UserMetadata = z.infer<typeof UserMetadata>;
 export const UserTokenRequest = z
   .object(
     {
-      client_key: clientKeyField(MISSING),
+      client_key: clientKeyField('missing_user_fields'),
       user_id: z
-        .string({ error: (issue) => (issue.input === undefined ? MISSING : 'user_id must be a string') })
+        .string({ error: (issue) => (issue.input === undefined ? MISSING(issue) : 'user_id must be a string') })
         .min(1, { error: MISSING })
         .max(256, { error: 'user_id must be at most 256 characters' })
         .regex(PRINTABLE, { error: 'user_id must contain only printable characters' })

@@ -1,8 +1,8 @@
-import { errorCodeForMessage, type ErrorCode } from '../../contract/errors.js';
+import { errorCodeOfAnswer, type ErrorCode } from '../../contract/errors.js';
 
 /**
- * Codes a client can see: the contract's stable codes (derived from the server's exact
- * message), plus `network_error` when no answer arrived (offline, DNS, timeout, a CORS failure
+ * Codes a client can see: the contract's stable codes (read from the server's exact message,
+ * all the wire carries), plus `network_error` when no answer arrived (offline, DNS, timeout, a CORS failure
  * the browser hides) and `invalid_token` when a session token fails verification.
  */
 export type KatavenErrorCode = ErrorCode | 'network_error' | 'invalid_token';
@@ -55,7 +55,7 @@ export async function errorFromResponse(response: Response): Promise<KatavenErro
   }
   return new KatavenError(
     response.status,
-    errorCodeForMessage(response.status, message),
+    errorCodeOfAnswer(response.status, message),
     message || `HTTP ${response.status}`,
     parseRetryAfter(response.headers.get('retry-after')),
   );

@@ -31,9 +31,11 @@ import {
 import * as z from 'zod';
 import {
   answeredMethods,
-  apiErrors,
+  apiErrorOf,
   contract,
-  errorCodeForMessage,
+  errorCodesOfBody,
+  reportedCode,
+  type ApiErrorCode,
   listRoutes,
   responseHeadersFor,
   type ContractRoute,
@@ -84,10 +86,6 @@ const REASON_PHRASES: Readonly<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-/** The `apiErrors` key of each exact error message. */
-const ERROR_KEY_BY_MESSAGE: ReadonlyMap<string, string> = new Map(
-  Object.entries(apiErrors).map(([key, { message }]) => [message, key]),
-);
 
 // ---------------------------------------------------------------------------------------------
 // JSON helpers
@@ -437,32 +435,36 @@ function describeResponse(
   return schemaDescription === undefined ? `${reason}.` : `${reason}. ${schemaDescription}`;
 }
 
+/** The catalogue codes of each generated error body schema, for naming its component. */
+const errorCodesOfMedia = new WeakMap<object, readonly ApiErrorCode[]>();
+
+const exampleKey = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'body';
+
 /**
- * Media-type examples for a text body that is one of a fixed set of messages, named after the
- * `apiErrors` entry, with the `KatavenError.code` the typed clients report for it.
+ * Media-type examples for an error body, one per code it stands for (field reasons: one per
+ * listed reason), each with the `KatavenError.code` the typed clients report for it.
  */
-function textExamples(status: number, media: JsonObject): MediaTypeObject['examples'] {
-  const messages: string[] = [];
-  // A fixed set of messages, or (open bodies such as user-token's 400) the listed examples.
-  const listed = Array.isArray(media.enum)
-    ? media.enum
-    : Array.isArray(media.examples)
-      ? media.examples
-      : [];
-  for (const value of listed) if (typeof value === 'string') messages.push(value);
-  if (typeof media.const === 'string') messages.push(media.const);
-  if (messages.length === 0) return undefined;
+function errorExamples(codes: readonly ApiErrorCode[]): MediaTypeObject['examples'] {
   const examples: NonNullable<MediaTypeObject['examples']> = {};
-  for (const message of messages) {
-    const key =
-      ERROR_KEY_BY_MESSAGE.get(message) ??
-      (message.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'body');
-    examples[key] =
-      status >= 400
-        ? { summary: `KatavenError.code: ${errorCodeForMessage(status, message)}`, value: message }
-        : { value: message };
+  const exact = codes.filter((code) => apiErrorOf(code).fieldReasons === undefined);
+  const open = codes.filter((code) => apiErrorOf(code).fieldReasons !== undefined);
+  for (const code of exact) {
+    examples[code] = { summary: `KatavenError.code: ${reportedCode(code)}`, value: apiErrorOf(code).message };
+  }
+  for (const code of open) {
+    for (const reason of apiErrorOf(code).fieldReasons ?? []) {
+      examples[exampleKey(reason)] = { summary: `KatavenError.code: ${reportedCode(code)}`, value: reason };
+    }
   }
   return examples;
+}
+
+/** Media-type examples for another text body: its fixed texts (`ok`), else its listed examples. */
+function textExamples(media: JsonObject): MediaTypeObject['examples'] {
+  const listed = Array.isArray(media.enum) ? media.enum : Array.isArray(media.examples) ? media.examples : [];
+  const texts = [...listed, media.const].filter((value): value is string => typeof value === 'string');
+  if (texts.length === 0) return undefined;
+  return Object.fromEntries(texts.map((text) => [exampleKey(text), { value: text }]));
 }
 
 function buildOperation(
@@ -532,7 +534,9 @@ function buildOperation(
       const media = schemas.convert(declared.body, 'output', `responses.${status}`);
       const isText = declared.contentType.startsWith('text/');
       const mediaType: MediaTypeObject = { schema: asSchema(media) };
-      const examples = isText ? textExamples(status, media) : undefined;
+      const codes = errorCodesOfBody(declared.body);
+      if (codes !== undefined) errorCodesOfMedia.set(media, codes);
+      const examples = codes !== undefined ? errorExamples(codes) : isText ? textExamples(media) : undefined;
       if (examples !== undefined) mediaType.examples = examples;
       response = {
         description: describeResponse(status, media, isText),
@@ -628,7 +632,7 @@ export function buildOpenApiDocument(router: AppRouter = contract): OpenAPIObjec
   }
 
   const components: Record<string, JsonObject> = schemas.finish();
-  Object.assign(components, liftRepeatedSchemas(paths, new Set(Object.keys(components))));
+  Object.assign(components, liftRepeatedSchemas(paths, new Set(Object.keys(components)), (schema) => errorCodesOfMedia.get(schema)));
   for (const [path, item] of paths) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const operation = item[method];

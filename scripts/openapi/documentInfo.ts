@@ -4,9 +4,11 @@
  * that have a home in the contract (error messages, exposed CORS headers) are read from it.
  */
 import {
+  apiErrorOf,
   apiErrors,
   CORS_EXPOSED_HEADERS,
-  errorCodeForMessage,
+  reportedCode,
+  type ApiErrorCode,
   type ROUTE_TAGS,
 } from '../../contract/index.js';
 
@@ -52,14 +54,20 @@ export const TAGS: readonly { name: (typeof ROUTE_TAGS)[number]; description: st
 ];
 
 function errorTable(): string {
-  const rows = Object.values(apiErrors)
-    .map(({ status, message }) => ({ status, message, code: errorCodeForMessage(status, message) }))
+  const rows = (Object.keys(apiErrors) as ApiErrorCode[])
+    .map((code) => {
+      const { status, message, fieldReasons } = apiErrorOf(code);
+      const body =
+        fieldReasons === undefined
+          ? `\`${message}\``
+          : `a one-line reason naming the field (\`user-token\` only), e.g. \`${fieldReasons.at(-1) ?? message}\``;
+      return { status, body, code: reportedCode(code) };
+    })
     .sort((a, b) => a.status - b.status);
   return [
     '| Status | Body (exact) | `KatavenError.code` |',
     '|---|---|---|',
-    ...rows.map(({ status, message, code }) => `| ${status} | \`${message}\` | \`${code}\` |`),
-    '| 400 | a one-line reason naming the field (`user-token` only), e.g. `email must be a valid email address` | `invalid_request` |',
+    ...rows.map(({ status, body, code }) => `| ${status} | ${body} | \`${code}\` |`),
   ].join('\n');
 }
 

@@ -1,18 +1,13 @@
 /**
  * Response bodies declared inline in several operations (the shared `text/plain` errors: 405,
  * 413, 415, 429, 500, …) become one `components/schemas` entry each, referenced everywhere.
- * Names come from the `apiErrors` codes of the messages, so they are stable and readable.
+ * An error body is named after the catalogue codes it stands for, so names are stable and readable.
  */
 import type { OperationObject, PathItemObject, ResponseObject } from 'openapi3-ts/oas31';
-import { apiErrors } from '../../contract/index.js';
 
 type JsonObject = Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
-
-const CODE_BY_MESSAGE: ReadonlyMap<string, string> = new Map(
-  Object.entries(apiErrors).map(([code, { message }]) => [message, code]),
-);
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -33,13 +28,15 @@ const pascal = (text: string) =>
     .map((word) => (word[0]?.toUpperCase() ?? '') + word.slice(1))
     .join('');
 
+/** The error codes a generated response schema stands for; `undefined` for other bodies. */
+export type ErrorCodesOfSchema = (schema: object) => readonly string[] | undefined;
+
 /** `RateLimitedMessage`, `UnsupportedMediaTypeOrUnsupportedEncodingMessage`, `OkText`. */
-function componentName(schema: JsonObject): string | undefined {
+function componentName(schema: JsonObject, codesOf: ErrorCodesOfSchema): string | undefined {
+  const codes = codesOf(schema);
+  if (codes !== undefined) return `${codes.map(pascal).join('Or')}Message`;
   const values = Array.isArray(schema.enum) ? schema.enum : 'const' in schema ? [schema.const] : [];
-  if (values.length === 0 || !values.every((value) => typeof value === 'string')) return undefined;
-  const codes = values.map((value) => CODE_BY_MESSAGE.get(value));
-  if (codes.every((code) => code !== undefined)) return `${codes.map(pascal).join('Or')}Message`;
-  return values.length === 1 ? `${pascal(values[0] ?? '')}Text` : undefined;
+  return values.length === 1 && typeof values[0] === 'string' ? `${pascal(values[0])}Text` : undefined;
 }
 
 function mediaSchemas(
@@ -66,6 +63,7 @@ function mediaSchemas(
 export function liftRepeatedSchemas(
   paths: ReadonlyMap<string, PathItemObject>,
   taken: ReadonlySet<string>,
+  codesOf: ErrorCodesOfSchema,
 ): Record<string, JsonObject> {
   const groups = new Map<string, { holder: JsonObject; schema: JsonObject }[]>();
   for (const entry of mediaSchemas(paths)) {
@@ -76,7 +74,7 @@ export function liftRepeatedSchemas(
   for (const group of groups.values()) {
     const first = group[0];
     if (group.length < 2 || first === undefined) continue;
-    const name = componentName(first.schema);
+    const name = componentName(first.schema, codesOf);
     if (name === undefined) continue;
     if (taken.has(name) || name in lifted)
       throw new Error(`Component name "${name}" is taken twice`);

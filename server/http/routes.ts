@@ -1,6 +1,6 @@
 import { initServer } from '@ts-rest/express';
 import type { NextFunction, Request, Response } from 'express';
-import { contract, readinessMessages, type JwkSet } from '../../contract/index.js';
+import { apiErrors, contract, readinessMessages, type JwkSet } from '../../contract/index.js';
 import { authenticateSecretKey } from '../flows/authenticateSecretKey.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { endSession } from '../flows/endSession.js';
@@ -90,7 +90,7 @@ export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits, 
       try {
         await depsFor(res).store.ping();
       } catch {
-        return { status: 503, body: 'Database unavailable' as const };
+        return { status: apiErrors.not_ready.status, body: apiErrors.not_ready.message };
       }
       // Degraded limits are not a reason to take the instance out of the load balancer.
       const body = options.rateLimitsPerInstance() ? readinessMessages.rateLimitsPerInstance : readinessMessages.ready;
