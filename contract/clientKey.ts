@@ -6,10 +6,6 @@ export const CLIENT_KEY_PATTERN = /^pk_(live|test)_[0-9A-Za-z]{8,64}$/;
 
 export type WidgetMode = 'live' | 'test';
 
-export function modeOfClientKey(clientKey: string): WidgetMode {
-  return clientKey.startsWith('pk_live_') ? 'live' : 'test';
-}
-
 /**
  * A client key as it arrives in a body or query. A missing or empty value is the route's
  * `missing` error; any other non-conforming value (wrong type, wrong prefix, bad characters) is

@@ -12,5 +12,3 @@ export type SecurityEvent =
 export interface SecurityEvents {
   emit(event: SecurityEvent): void;
 }
-
-export const ignoreSecurityEvents: SecurityEvents = { emit: () => undefined };
