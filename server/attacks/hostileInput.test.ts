@@ -6,14 +6,12 @@
  * keeps working.
  */
 import { describe, expect } from 'vitest';
-import { decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { expectServiceWorks } from '../test-support/attacker.js';
 import {
   MSG_REFRESH,
   MSG_TOKEN,
   ORIGIN,
   PATHS,
-  claimsOf,
   guestSession,
   guestToken,
   refresh,
@@ -23,6 +21,8 @@ import {
 } from '../test-support/flowsHelpers.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import { serverTest } from '../test-support/serverTest.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const INVALID_JSON = 'Invalid JSON body';
 const MISSING_CLIENT_KEY = 'Missing client_key';
@@ -273,7 +273,7 @@ describe('prototype pollution (__proto__, constructor.prototype)', () => {
     const user = visitorBody(res);
     expect(decodeJwtParts(user.token).payload.metadata).toStrictEqual(metadata);
     expect(
-      claimsOf(sessionBody(await exchange(server, user.token, ORIGIN)).token).metadata,
+      decodeJwtParts(sessionBody(await exchange(server, user.token, ORIGIN)).token).payload.metadata,
     ).toStrictEqual(metadata);
   });
 
@@ -536,7 +536,7 @@ describe('unknown fields never change behaviour', () => {
     });
     const session = sessionBody(res);
     expect(session.visitor).toMatchObject({ kind: 'guest', user_id: null });
-    expect(claimsOf(session.token)).toMatchObject({
+    expect(decodeJwtParts(session.token).payload).toMatchObject({
       origin: ORIGIN,
       client_id: clientKey,
       kind: 'guest',
@@ -557,12 +557,12 @@ describe('unknown fields never change behaviour', () => {
       user_id: 'admin',
     });
     const next = sessionBody(res);
-    expect(claimsOf(next.token)).toMatchObject({
+    expect(decodeJwtParts(next.token).payload).toMatchObject({
       origin: ORIGIN,
-      sid: claimsOf(session.token).sid,
+      sid: decodeJwtParts(session.token).payload.sid,
       kind: 'guest',
     });
-    expect(claimsOf(next.token)).not.toHaveProperty('user_id');
+    expect(decodeJwtParts(next.token).payload).not.toHaveProperty('user_id');
   });
 
   it('logout: a session id beside an unknown refresh token ends nothing', async ({
@@ -573,8 +573,8 @@ describe('unknown fields never change behaviour', () => {
     const session = await guestSession(server, clientKey);
     const res = await postJson('logout', {
       refresh_token: 'rt_unknown',
-      session_id: claimsOf(session.token).sid,
-      sid: claimsOf(session.token).sid,
+      session_id: decodeJwtParts(session.token).payload.sid,
+      sid: decodeJwtParts(session.token).payload.sid,
     });
     expect(res.status).toBe(204);
     sessionBody(await refresh(server, session.refresh_token, ORIGIN));

@@ -27,7 +27,6 @@ import {
   MSG_TOKEN,
   ORIGIN,
   exchange,
-  expectError,
   guestClaims,
   guestSession,
   guestToken,
@@ -37,6 +36,7 @@ import {
 } from '../test-support/flowsHelpers.js';
 import { serverTest as it } from '../test-support/serverTest.js';
 import type { TestServer, TestWidget } from '../test-support/startTestServer.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 let listener: Listener;
 
@@ -78,7 +78,7 @@ function refusedAtExchange(attacks: Attack[]) {
   for (const attack of attacks) {
     it(`refuses ${attack.name}`, async ({ server, widget }) => {
       const token = await attack.token({ server, widget });
-      expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+      expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
     });
   }
 }
@@ -450,7 +450,7 @@ describe('other serialisations: JWE and JSON', () => {
       claims({ server, widget }),
     ).split('.');
     const res = await exchange(server, { protected: protectedHeader, payload, signature }, ORIGIN);
-    expectError(res, 400, MSG_TOKEN);
+    expectTextError(res, 400, MSG_TOKEN);
   });
 });
 
@@ -537,7 +537,7 @@ describe('tokens of the wrong type at each endpoint (RFC 8725 §3.11)', () => {
   ];
   for (const attack of refusedAtRefresh) {
     it(`refuses ${attack.name} at refresh`, async ({ server, widget }) => {
-      expectError(
+      expectTextError(
         await refresh(server, await attack.token({ server, widget }), ORIGIN),
         400,
         MSG_REFRESH,
@@ -615,7 +615,7 @@ describe('replay of a re-encoded (malleated, s → n − s) signature after firs
   }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
-    expectError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
@@ -626,8 +626,8 @@ describe('replay of a re-encoded (malleated, s → n − s) signature after firs
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance((server.config.refreshReuseGraceSeconds + 1) * 1000);
-    expectError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
   it('refuses the malleated copy first presented before the original: only one of the two ever exchanges', async ({
@@ -636,6 +636,6 @@ describe('replay of a re-encoded (malleated, s → n − s) signature after firs
   }) => {
     const visitor = await guestToken(server, clientKey);
     sessionBody(await exchange(server, malleateSignature(visitor.token), ORIGIN));
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
   });
 });

@@ -7,7 +7,6 @@
  */
 import { describe, expect } from 'vitest';
 import { expectServiceWorks } from '../test-support/attacker.js';
-import { expectTextError } from '../test-support/expectError.js';
 import {
   ORIGIN,
   PATHS,
@@ -18,6 +17,7 @@ import {
 } from '../test-support/flowsHelpers.js';
 import { asTestResponse, rawRequest, type RawResponse } from '../test-support/rawRequest.js';
 import { serverTestWith } from '../test-support/serverTest.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const WILDCARD = 'https://*.partner-shop.example';
 const WITH_PORT = 'https://app.example.com:8443';

@@ -7,11 +7,11 @@ import { describe, expect } from 'vitest';
 import { createSecretKey, createWidget, revokeSecretKey } from '../admin/index.js';
 import { generateSecretKey } from '../keys/secretKey.js';
 import { expectServiceWorks } from '../test-support/attacker.js';
-import { expectTextError } from '../test-support/expectError.js';
 import { ORIGIN, PATHS, visitorBody } from '../test-support/flowsHelpers.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import { asTestResponse, rawRequest } from '../test-support/rawRequest.js';
 import { serverTest } from '../test-support/serverTest.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const INVALID = 'Missing or invalid API key';
 const CHALLENGE = 'Bearer realm="kataven"';

@@ -12,11 +12,9 @@ import {
   SESSION_TYP,
   VISITOR_AUDIENCE,
   VISITOR_TYP,
-  claimsOf,
   craftToken,
   exchange,
   guestClaims,
-  expectError,
   fetchJwks,
   guestSession,
   guestToken,
@@ -34,6 +32,8 @@ import { gateMethod } from '../test-support/gate.js';
 import { request } from '../test-support/http.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
 import { freshServerTest as it } from '../test-support/serverTest.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const ada = { user_id: 'u_123', name: 'Ada', email: 'ada@example.com', metadata: { plan: 'pro', seats: 3, beta: true } };
 
@@ -51,7 +51,7 @@ describe('exchange: guest flow', () => {
     expect(body.expires_in).toBe(900);
     expect(body.refresh_token).toMatch(/^rt_[0-9A-Za-z]+$/);
     expect(body.visitor).toEqual({ id: visitor.visitor_id, kind: 'guest', user_id: null, name: null });
-    const exp = claimsOf(body.token).exp;
+    const exp = decodeJwtParts(body.token).payload.exp;
     expect(body.expires_at).toBe(new Date(Number(exp) * 1000).toISOString());
     expect(Date.parse(body.refresh_expires_at)).toBeGreaterThan(before);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -66,7 +66,7 @@ describe('exchange: guest flow', () => {
     });
     const body = sessionBody(res);
     expect(body.visitor).toEqual({ id: visitor.visitor_id, kind: 'guest', user_id: null, name: null });
-    const claims = claimsOf(body.token);
+    const claims = decodeJwtParts(body.token).payload;
     expect(claims.sub).toBe(visitor.visitor_id);
     expect(claims).not.toHaveProperty('user_id');
     expect(claims.exp).toBe(Number(claims.iat) + 900);
@@ -143,43 +143,43 @@ describe('exchange: user flow', () => {
     const { payload } = await verifyIndependently(server, body.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     expect(payload.origin).toBe(OTHER_ORIGIN);
     // The session belongs to that origin from now on.
-    expectError(await refresh(server, body.refresh_token, ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await refresh(server, body.refresh_token, ORIGIN), 403, MSG_ORIGIN);
     sessionBody(await refresh(server, body.refresh_token, OTHER_ORIGIN));
   });
 
   it('refuses a user token from an origin the widget does not allow', async ({ server, widget: { clientKey, secretKey } }) => {
     const visitor = visitorBody(await mintUser(server, clientKey, secretKey, { user_id: 'u_1' }));
-    expectError(await exchange(server, visitor.token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await exchange(server, visitor.token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
   });
 });
 
 describe('exchange: invalid tokens answer 400 "Missing or expired token"', () => {
   it('refuses a request without a token', async ({ server }) => {
-    expectError(await exchange(server, undefined, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, undefined, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses an empty token', async ({ server }) => {
-    expectError(await exchange(server, '', ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, '', ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses garbage', async ({ server }) => {
-    expectError(await exchange(server, 'not-a-jwt', ORIGIN), 400, MSG_TOKEN);
-    expectError(await exchange(server, 'aaa.bbb.ccc', ORIGIN), 400, MSG_TOKEN);
-    expectError(await exchange(server, 12345, ORIGIN), 400, MSG_TOKEN);
-    expectError(await exchange(server, null, ORIGIN), 400, MSG_TOKEN);
-    expectError(await exchange(server, ['a.b.c'], ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, 'not-a-jwt', ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, 'aaa.bbb.ccc', ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, 12345, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, null, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, ['a.b.c'], ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses a token with one signature byte changed', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
-    expectError(await exchange(server, tamperSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, tamperSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
     // The untampered token is still good: the failed attempt spent nothing.
     sessionBody(await exchange(server, visitor.token, ORIGIN));
   });
 
   it('refuses a session JWT presented as a visitor token (wrong typ)', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
-    expectError(await exchange(server, session.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, session.token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('accepts a visitor token just before it expires', async ({ server, widget: { clientKey } }) => {
@@ -191,13 +191,13 @@ describe('exchange: invalid tokens answer 400 "Missing or expired token"', () =>
   it('refuses an expired visitor token (past 120 s plus the 5 s tolerance)', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     server.clock.advance(126_000);
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses a token minted for a widget that was disabled since', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
   });
 });
 
@@ -210,29 +210,29 @@ describe('exchange: verification pins every check (tokens signed with the real k
 
   it('refuses the session audience on a visitor+jwt token', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, { ...guestClaims(server, clientKey), aud: SESSION_AUDIENCE });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses a visitor-shaped token typed at+jwt', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, guestClaims(server, clientKey), { typ: SESSION_TYP });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses a token without typ', async ({ server, widget: { clientKey } }) => {
     const key = server.keys.current();
     const token = await new SignJWT(guestClaims(server, clientKey)).setProtectedHeader({ alg: 'ES256', kid: key.kid }).sign(key.privateKey);
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses another issuer', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, { ...guestClaims(server, clientKey), iss: 'https://issuer.example.org' });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   for (const claim of ['exp', 'iat', 'jti', 'sub'] as const) {
     it(`refuses a token without the required ${claim} claim`, async ({ server, widget: { clientKey } }) => {
       const claims = Object.fromEntries(Object.entries(guestClaims(server, clientKey)).filter(([name]) => name !== claim));
-      expectError(await exchange(server, await craftToken(server, claims), ORIGIN), 400, MSG_TOKEN);
+      expectTextError(await exchange(server, await craftToken(server, claims), ORIGIN), 400, MSG_TOKEN);
     });
   }
 
@@ -240,29 +240,29 @@ describe('exchange: verification pins every check (tokens signed with the real k
     const claims = guestClaims(server, clientKey);
     const iat = Number(claims.iat) - 600;
     const token = await craftToken(server, { ...claims, iat, exp: iat + 3600 });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses a guest token without an origin claim', async ({ server, widget: { clientKey } }) => {
     const claims = guestClaims(server, clientKey);
     delete claims.origin;
-    expectError(await exchange(server, await craftToken(server, claims), ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, await craftToken(server, claims), ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses a token for an unknown client_id', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, { ...guestClaims(server, clientKey), client_id: 'pk_live_000000000000000000000000' });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses an unknown kid', async ({ server, widget: { clientKey } }) => {
     const token = await craftToken(server, guestClaims(server, clientKey), { kid: 'no-such-kid' });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   for (const member of ['jku', 'x5u'] as const) {
     it(`refuses a token carrying a ${member} header`, async ({ server, widget: { clientKey } }) => {
       const token = await craftToken(server, guestClaims(server, clientKey), { [member]: 'https://evil.example.net/keys' });
-      expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+      expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
     });
   }
 
@@ -270,31 +270,31 @@ describe('exchange: verification pins every check (tokens signed with the real k
     const { kid } = server.keys.current();
     const jwk = (await fetchJwks(server)).keys.find((k) => k.kid === kid);
     const token = await craftToken(server, guestClaims(server, clientKey), { jwk: { ...jwk } });
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('refuses an unsigned (alg none) token', async ({ server, widget: { clientKey } }) => {
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const token = `${encode({ alg: 'none', typ: VISITOR_TYP })}.${encode(guestClaims(server, clientKey))}.`;
-    expectError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, token, ORIGIN), 400, MSG_TOKEN);
   });
 });
 
 describe('exchange: origin rules answer 403 "Origin not in allowlist for this client_key"', () => {
   it('refuses a request without Origin', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
-    expectError(await exchange(server, visitor.token, undefined), 403, MSG_ORIGIN);
+    expectTextError(await exchange(server, visitor.token, undefined), 403, MSG_ORIGIN);
   });
 
   it('refuses an origin the widget does not allow', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
-    expectError(await exchange(server, visitor.token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await exchange(server, visitor.token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
   });
 
   it('refuses a guest token from another allowed origin than the one it was minted for', async ({ server }) => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const visitor = await guestToken(server, widget.clientKey, ORIGIN);
-    expectError(await exchange(server, visitor.token, OTHER_ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await exchange(server, visitor.token, OTHER_ORIGIN), 403, MSG_ORIGIN);
   });
 });
 
@@ -302,7 +302,7 @@ describe('exchange: single use', () => {
   it('refuses a second exchange of the same visitor token', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     sessionBody(await exchange(server, visitor.token, ORIGIN));
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('keys single use on jti: a re-encoded (malleated) signature of a used token is refused', async ({ server, widget: { clientKey } }) => {
@@ -313,14 +313,14 @@ describe('exchange: single use', () => {
     await expect(verifyIndependently(server, malleated, { typ: VISITOR_TYP, audience: VISITOR_AUDIENCE })).resolves.toBeDefined();
 
     sessionBody(await exchange(server, visitor.token, ORIGIN));
-    expectError(await exchange(server, malleated, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, malleated, ORIGIN), 400, MSG_TOKEN);
   });
 
   it('a repeat within the grace window is refused and the first session still refreshes', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance(5_000);
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
@@ -328,8 +328,8 @@ describe('exchange: single use', () => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance(11_000);
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
   });
 
   it('a repeat after the grace window also kills refresh tokens rotated since the first exchange', async ({ server, widget: { clientKey } }) => {
@@ -337,16 +337,16 @@ describe('exchange: single use', () => {
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     const rotated = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     server.clock.advance(11_000);
-    expectError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
-    expectError(await refresh(server, rotated.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
+    expectTextError(await exchange(server, visitor.token, ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await refresh(server, rotated.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
   });
 
   it('a replay with a malleated signature after the grace window revokes the first session too', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const first = sessionBody(await exchange(server, visitor.token, ORIGIN));
     server.clock.advance(11_000);
-    expectError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
+    expectTextError(await exchange(server, malleateSignature(visitor.token), ORIGIN), 400, MSG_TOKEN);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, 'Missing or expired refresh_token');
   });
 
   it('RACE: 50 concurrent exchanges of one visitor token yield exactly one session', async ({ server, widget: { clientKey } }) => {
@@ -356,14 +356,14 @@ describe('exchange: single use', () => {
     const winners = results.filter((r) => r.status === 200);
     const losers = results.filter((r) => r.status !== 200);
     expect({ ok: winners.length, refused: losers.length }).toEqual({ ok: 1, refused: 49 });
-    for (const loser of losers) expectError(loser, 400, MSG_TOKEN);
+    for (const loser of losers) expectTextError(loser, 400, MSG_TOKEN);
 
     const [winner] = winners;
     if (!winner) throw new Error('no winner');
     const body = sessionBody(winner);
     const view = await server.store.findRefreshToken(refreshTokenHash(body.refresh_token));
     expect(view?.session.visitorId).toBe(visitor.visitor_id);
-    expect(view?.session.id).toBe(claimsOf(body.token).sid);
+    expect(view?.session.id).toBe(decodeJwtParts(body.token).payload.sid);
 
     expect(await server.db.count('sessions')).toBe(1);
     expect(await server.db.count('sessions', 'visitor_id = ?', [visitor.visitor_id])).toBe(1);
@@ -386,7 +386,7 @@ describe('exchange: single use', () => {
     const ok = results.filter((r) => r.status === 200);
     const refused = results.filter((r) => r.status !== 200);
     expect({ ok: ok.length, refused: refused.length }).toEqual({ ok: 1, refused: 49 });
-    for (const r of refused) expectError(r, 400, MSG_TOKEN);
+    for (const r of refused) expectTextError(r, 400, MSG_TOKEN);
     expect(await server.db.count('sessions', 'visitor_id = ?', [visitor.visitor_id])).toBe(1);
     expect(await server.db.count('refresh_tokens')).toBe(1);
     const [winner] = ok;
@@ -404,7 +404,7 @@ describe('exchange: single use', () => {
       const ok = results.filter((r) => r.status === 200);
       const refused = results.filter((r) => r.status !== 200);
       expect({ ok: ok.length, refused: refused.length }).toEqual({ ok: 1, refused: 49 });
-      for (const r of refused) expectError(r, 400, MSG_TOKEN);
+      for (const r of refused) expectTextError(r, 400, MSG_TOKEN);
       expect(await server.db.count('sessions', 'visitor_id = ?', [visitor.visitor_id])).toBe(1);
       expect(await server.db.count('refresh_tokens')).toBe(1);
     } finally {

@@ -9,9 +9,7 @@ import {
   OTHER_ORIGIN,
   SESSION_AUDIENCE,
   SESSION_TYP,
-  claimsOf,
   exchange,
-  expectError,
   guestSession,
   guestToken,
   mintUser,
@@ -27,11 +25,13 @@ import { gateMethod } from '../test-support/gate.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
 import { freshServerTest as it } from '../test-support/serverTest.js';
 import type { TestServer, TestWidget } from '../test-support/startTestServer.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const IDENTITY_CLAIMS = ['iss', 'aud', 'sub', 'client_id', 'sid', 'origin', 'kind', 'user_id', 'name', 'email', 'metadata'] as const;
 
 function identityOf(token: string): Record<string, unknown> {
-  const claims = claimsOf(token);
+  const claims = decodeJwtParts(token).payload;
   return Object.fromEntries(IDENTITY_CLAIMS.map((name) => [name, claims[name]]));
 }
 
@@ -70,7 +70,7 @@ describe('refresh: rotation', () => {
 
   it('spends the presented refresh token and leaves exactly one live token in the family', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    const sid = claimsOf(first.token).sid;
+    const sid = decodeJwtParts(first.token).payload.sid;
     expect(await spentAtOf(server, first.refresh_token)).toBeNull();
     const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     expect(await spentAtOf(server, first.refresh_token)).toBe(server.clock.now());
@@ -80,7 +80,7 @@ describe('refresh: rotation', () => {
 
   it('works along a chain of five refreshes, each with a new refresh token', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    const sid = claimsOf(first.token).sid;
+    const sid = decodeJwtParts(first.token).payload.sid;
     const seen = new Set([first.refresh_token]);
     let current = first;
     for (let i = 0; i < 5; i++) {
@@ -88,7 +88,7 @@ describe('refresh: rotation', () => {
       current = sessionBody(await refresh(server, current.refresh_token, ORIGIN));
       expect(seen.has(current.refresh_token)).toBe(false);
       seen.add(current.refresh_token);
-      expect(claimsOf(current.token).sid).toBe(sid);
+      expect(decodeJwtParts(current.token).payload.sid).toBe(sid);
       await verifyIndependently(server, current.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     }
     expect(await unspentInFamily(server, sid)).toBe(1);
@@ -104,8 +104,8 @@ describe('refresh: reuse and the grace window', () => {
 
     expect(retry.refresh_token).toBe(next.refresh_token);
     expect(retry.refresh_expires_at).toBe(next.refresh_expires_at);
-    expect(claimsOf(retry.token).jti).not.toBe(claimsOf(next.token).jti);
-    expect(claimsOf(retry.token).sid).toBe(claimsOf(next.token).sid);
+    expect(decodeJwtParts(retry.token).payload.jti).not.toBe(decodeJwtParts(next.token).payload.jti);
+    expect(decodeJwtParts(retry.token).payload.sid).toBe(decodeJwtParts(next.token).payload.sid);
     const { payload } = await verifyIndependently(server, retry.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     expect(payload.iat).toBe(Math.floor(server.clock.now() / 1000));
     // The successor is still the live token.
@@ -117,12 +117,12 @@ describe('refresh: reuse and the grace window', () => {
     const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     sessionBody(await refresh(server, second.refresh_token, ORIGIN));
     server.clock.advance(2_000);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
   it('RACE: 50 concurrent refreshes of one token all succeed with the same successor and the family never forks', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    const sid = claimsOf(first.token).sid;
+    const sid = decodeJwtParts(first.token).payload.sid;
     const results = await Promise.all(Array.from({ length: 50 }, () => refresh(server, first.refresh_token, ORIGIN)));
 
     const statuses = results.map((r) => r.status);
@@ -134,8 +134,8 @@ describe('refresh: reuse and the grace window', () => {
     if (successor === undefined) throw new Error('no successor');
     expect(successor).not.toBe(first.refresh_token);
     // Every answer carries its own session JWT of the same session.
-    expect(new Set(bodies.map((b) => claimsOf(b.token).jti)).size).toBe(50);
-    expect(new Set(bodies.map((b) => claimsOf(b.token).sid))).toEqual(new Set([sid]));
+    expect(new Set(bodies.map((b) => decodeJwtParts(b.token).payload.jti)).size).toBe(50);
+    expect(new Set(bodies.map((b) => decodeJwtParts(b.token).payload.sid))).toEqual(new Set([sid]));
 
     expect(await unspentInFamily(server, sid)).toBe(1);
     expect(await server.db.count('refresh_tokens', 'session_id = ?', [String(sid)])).toBe(2);
@@ -147,7 +147,7 @@ describe('refresh: reuse and the grace window', () => {
 
   it('RACE: 50 concurrent refreshes that all read the token before any of them rotates all return the same successor', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    const sid = claimsOf(first.token).sid;
+    const sid = decodeJwtParts(first.token).payload.sid;
     // Worst case: every request has found the token unspent before the first rotation writes.
     const gate = gateMethod(server.store, 'rotateRefreshToken', 50);
     let results;
@@ -169,7 +169,7 @@ describe('refresh: reuse and the grace window', () => {
 
   it('RACE: 50 concurrent refreshes split across two server instances on one database all return the same successor', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    const sid = claimsOf(first.token).sid;
+    const sid = decodeJwtParts(first.token).payload.sid;
     const other = await startSecondInstance(server);
     try {
       const results = await Promise.all(
@@ -192,8 +192,8 @@ describe('refresh: reuse and the grace window', () => {
     const first = await guestSession(server, clientKey);
     const next = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     server.clock.advance(11_000);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
-    expectError(await refresh(server, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
   it('after the grace window reuse of an older token of the chain revokes the whole family', async ({ server, widget: { clientKey } }) => {
@@ -201,8 +201,8 @@ describe('refresh: reuse and the grace window', () => {
     const second = sessionBody(await refresh(server, first.refresh_token, ORIGIN));
     const third = sessionBody(await refresh(server, second.refresh_token, ORIGIN));
     server.clock.advance(11_000);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
-    expectError(await refresh(server, third.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, third.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 
   it('honours KATAVEN_REFRESH_REUSE_GRACE', async () => {
@@ -211,8 +211,8 @@ describe('refresh: reuse and the grace window', () => {
       const first = await guestSession(s, widget.clientKey);
       const next = sessionBody(await refresh(s, first.refresh_token, ORIGIN));
       s.clock.advance(3_000);
-      expectError(await refresh(s, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
-      expectError(await refresh(s, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
+      expectTextError(await refresh(s, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+      expectTextError(await refresh(s, next.refresh_token, ORIGIN), 400, MSG_REFRESH);
     });
   });
 });
@@ -220,20 +220,20 @@ describe('refresh: reuse and the grace window', () => {
 describe('refresh: origin rules', () => {
   it('refuses a request without Origin with 403 and does not spend the token', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    expectError(await refresh(server, first.refresh_token, undefined), 403, MSG_ORIGIN);
+    expectTextError(await refresh(server, first.refresh_token, undefined), 403, MSG_ORIGIN);
     expect(await spentAtOf(server, first.refresh_token)).toBeNull();
     sessionBody(await refresh(server, first.refresh_token, ORIGIN));
   });
 
   it('refuses a foreign origin with 403', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
-    expectError(await refresh(server, first.refresh_token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await refresh(server, first.refresh_token, FOREIGN_ORIGIN), 403, MSG_ORIGIN);
   });
 
   it('refuses another allowed origin than the session is bound to, without spending the token', async ({ server }) => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const first = await guestSession(server, widget.clientKey, ORIGIN);
-    expectError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
     expect(await spentAtOf(server, first.refresh_token)).toBeNull();
     // The 403 spent nothing, and started no grace window: the token still refreshes later.
     server.clock.advance(30_000);
@@ -244,8 +244,8 @@ describe('refresh: origin rules', () => {
     const widget = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const first = await guestSession(server, widget.clientKey, ORIGIN);
     await editWidgetOrigins({ store: server.store, clock: server.clock }, widget.clientKey, { add: [], remove: [ORIGIN] });
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 403, MSG_ORIGIN);
-    expectError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 403, MSG_ORIGIN);
+    expectTextError(await refresh(server, first.refresh_token, OTHER_ORIGIN), 403, MSG_ORIGIN);
   });
 });
 
@@ -256,7 +256,7 @@ describe('refresh: expiry', () => {
       const first = await guestSession(s, widget.clientKey);
       expect(Date.parse(first.refresh_expires_at)).toBe(s.clock.now() + 60_000);
       s.clock.advance(61_000);
-      expectError(await refresh(s, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+      expectTextError(await refresh(s, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
     });
   });
 
@@ -291,7 +291,7 @@ describe('refresh: expiry', () => {
       // The refresh token's idle expiry (now + 60 s) is capped at the deadline.
       expect(Date.parse(current.refresh_expires_at)).toBe(deadlineMs);
       s.clock.advance(50_000);
-      expectError(await refresh(s, current.refresh_token, ORIGIN), 400, MSG_REFRESH);
+      expectTextError(await refresh(s, current.refresh_token, ORIGIN), 400, MSG_REFRESH);
     });
   });
 
@@ -309,7 +309,7 @@ describe('refresh: expiry', () => {
       expect(current.expires_in).toBeLessThanOrEqual(1);
       expect(Date.parse(current.refresh_expires_at)).toBe(deadlineMs);
       s.clock.advance(1_000);
-      expectError(await refresh(s, current.refresh_token, ORIGIN), 400, MSG_REFRESH);
+      expectTextError(await refresh(s, current.refresh_token, ORIGIN), 400, MSG_REFRESH);
     });
   });
 
@@ -327,14 +327,14 @@ describe('refresh: expiry', () => {
       const res = await refresh(s, current.refresh_token, ORIGIN);
       if (res.status === 200) {
         const body = sessionBody(res);
-        const claims = claimsOf(body.token);
+        const claims = decodeJwtParts(body.token).payload;
         // A token response must carry a token that is valid when issued, and say truthfully when it expires.
         expect(Number(claims.exp)).toBeGreaterThan(Number(claims.iat));
         expect(Date.parse(body.expires_at)).toBeGreaterThan(s.clock.now());
         expect(body.expires_in).toBe(Number(claims.exp) - Number(claims.iat));
         await verifyIndependently(s, body.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
       } else {
-        expectError(res, 400, MSG_REFRESH);
+        expectTextError(res, 400, MSG_REFRESH);
       }
     });
   });
@@ -344,13 +344,13 @@ describe('refresh: expiry', () => {
       const widget = await s.createWidget();
       const fresh = await guestToken(s, widget.clientKey);
       expect(fresh.expires_in).toBe(30);
-      expect(Date.parse(fresh.expires_at)).toBe(Number(claimsOf(fresh.token).exp) * 1000);
+      expect(Date.parse(fresh.expires_at)).toBe(Number(decodeJwtParts(fresh.token).payload.exp) * 1000);
       s.clock.advance(29_000);
       sessionBody(await exchange(s, fresh.token, ORIGIN));
 
       const stale = await guestToken(s, widget.clientKey);
       s.clock.advance(36_000);
-      expectError(await exchange(s, stale.token, ORIGIN), 400, MSG_TOKEN);
+      expectTextError(await exchange(s, stale.token, ORIGIN), 400, MSG_TOKEN);
     });
   });
 
@@ -370,17 +370,17 @@ describe('refresh: expiry', () => {
 
 describe('refresh: refused tokens', () => {
   it('refuses an unknown refresh token', async ({ server }) => {
-    expectError(await refresh(server, 'rt_0000000000000000000000000000000000000000000', ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, 'rt_0000000000000000000000000000000000000000000', ORIGIN), 400, MSG_REFRESH);
   });
 
   it('refuses a request without refresh_token', async ({ server }) => {
-    expectError(await refresh(server, undefined, ORIGIN), 400, MSG_REFRESH);
-    expectError(await refresh(server, '', ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, undefined, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, '', ORIGIN), 400, MSG_REFRESH);
   });
 
   it('refuses refresh once the widget was disabled after the exchange', async ({ server, widget: { clientKey } }) => {
     const first = await guestSession(server, clientKey);
     await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
-    expectError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, first.refresh_token, ORIGIN), 400, MSG_REFRESH);
   });
 });

@@ -12,7 +12,6 @@ import {
   fetchJwks,
   guestSession,
   guestToken,
-  kidOf,
   sessionBody,
   verifyIndependently,
 } from '../test-support/flowsHelpers.js';
@@ -20,6 +19,7 @@ import { request } from '../test-support/http.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
 import { freshServerTest as it } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 
 async function rotate(server: TestServer): Promise<string> {
   server.clock.advance(1_000);
@@ -46,14 +46,14 @@ describe('signing keys and rotation', () => {
 
   it('signs new tokens with the new kid after a rotation', async ({ server, widget: { clientKey } }) => {
     const before = await guestSession(server, clientKey);
-    const oldKid = kidOf(before.token);
+    const oldKid = decodeJwtParts(before.token).header.kid;
     const newKid = await rotate(server);
     expect(newKid).not.toBe(oldKid);
 
     const visitor = await guestToken(server, clientKey);
-    expect(kidOf(visitor.token)).toBe(newKid);
+    expect(decodeJwtParts(visitor.token).header.kid).toBe(newKid);
     const session = sessionBody(await exchange(server, visitor.token, ORIGIN));
-    expect(kidOf(session.token)).toBe(newKid);
+    expect(decodeJwtParts(session.token).header.kid).toBe(newKid);
     await verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     await verifyIndependently(server, visitor.token, { typ: VISITOR_TYP, audience: VISITOR_AUDIENCE });
   });
@@ -69,17 +69,17 @@ describe('signing keys and rotation', () => {
 
   it('still exchanges a visitor token minted before the rotation', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
-    const oldKid = kidOf(visitor.token);
+    const oldKid = decodeJwtParts(visitor.token).header.kid;
     await rotate(server);
     const session = sessionBody(await exchange(server, visitor.token, ORIGIN));
-    expect(kidOf(session.token)).not.toBe(oldKid);
+    expect(decodeJwtParts(session.token).header.kid).not.toBe(oldKid);
   });
 
   it('still verifies independently a session token signed by the old key', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
     await rotate(server);
     const { protectedHeader } = await verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
-    expect(protectedHeader.kid).toBe(kidOf(session.token));
+    expect(protectedHeader.kid).toBe(decodeJwtParts(session.token).header.kid);
   });
 
   it('keeps the retired key published until the last token it signed expired', async ({ server, widget: { clientKey } }) => {
@@ -88,13 +88,13 @@ describe('signing keys and rotation', () => {
     // 898 s after signing (1 s went by in rotate): the 900 s session token is still valid.
     server.clock.advance(897_000);
     await server.keys.reload();
-    expect(await kidsOf(server)).toContain(kidOf(session.token));
+    expect(await kidsOf(server)).toContain(decodeJwtParts(session.token).header.kid);
     await verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
   });
 
   it('drops the retired key from the JWKS after the retired-key grace', async ({ server, widget: { clientKey } }) => {
     const session = await guestSession(server, clientKey);
-    const oldKid = kidOf(session.token);
+    const oldKid = decodeJwtParts(session.token).header.kid;
     const newKid = await rotate(server);
     // The grace covers the longest token lifetime (900 s) plus verifiers' clock tolerance.
     server.clock.advance(24 * 60 * 60 * 1000);
@@ -109,7 +109,7 @@ describe('signing keys and rotation', () => {
     try {
       const newKid = await rotate(server);
       const visitor = await guestToken(server, clientKey);
-      expect(kidOf(visitor.token)).toBe(newKid);
+      expect(decodeJwtParts(visitor.token).header.kid).toBe(newKid);
       const session = sessionBody(await exchange(other, visitor.token, ORIGIN));
       await verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
     } finally {

@@ -1,10 +1,10 @@
 import { describe, expect } from 'vitest';
 import { defaultWidgetPublicSettings } from '../../contract/index.js';
 import { setWidgetDisabled, setWidgetSettings } from '../admin/index.js';
-import { expectTextError } from '../test-support/expectError.js';
 import { request } from '../test-support/http.js';
 import { serverTest } from '../test-support/serverTest.js';
 import { CONFIG } from '../test-support/paths.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const SHOP = 'https://shop.example.com';
 const configPath = (clientKey: string) => `${CONFIG}?client_key=${encodeURIComponent(clientKey)}`;

@@ -1,10 +1,11 @@
 import { describe, expect } from 'vitest';
 import { setWidgetDisabled } from '../admin/index.js';
-import { decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request } from '../test-support/http.js';
 import { rawRequest } from '../test-support/rawRequest.js';
 import { serverTest } from '../test-support/serverTest.js';
 import { GUEST } from '../test-support/paths.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const SHOP = 'https://shop.example.com';
 

@@ -1,10 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect } from 'vitest';
-import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
 import { rawRequest } from '../test-support/rawRequest.js';
 import { serverTest } from '../test-support/serverTest.js';
 import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT, JWKS } from '../test-support/paths.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
+import { expectTextError } from '../test-support/expectTextError.js';
+import { corsHeaderNames } from '../test-support/http.js';
 
 const SHOP = 'https://shop.example.com';
 const ELSEWHERE = 'https://not-in-any-allowlist.example';

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { createSecretKey, revokeSecretKey } from '../admin/index.js';
 import { generateSecretKey } from '../keys/secretKey.js';
 import { captureLogs } from '../test-support/captureLogs.js';
-import { expectTextError } from '../test-support/expectError.js';
 import {
   FOREIGN_ORIGIN,
   ORIGIN,
@@ -12,6 +11,7 @@ import {
   withServer,
 } from '../test-support/flowsHelpers.js';
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 /** Every 16-character window of a secret: any leaked substring of 16 or more characters contains one. */
 function windows(secret: string, size = 16): string[] {

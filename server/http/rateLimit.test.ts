@@ -3,7 +3,6 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
 import { createSecretKey } from '../admin/index.js';
 import { captureLogs } from '../test-support/captureLogs.js';
-import { expectTextError } from '../test-support/expectError.js';
 import {
   ORIGIN,
   PATHS,
@@ -16,6 +15,7 @@ import {
 import { request, type TestResponse } from '../test-support/http.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import type { RateLimitPolicy } from './rateLimit.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const TOO_MANY = 'Too many requests';
 const FOREIGN = 'https://evil.example.net';

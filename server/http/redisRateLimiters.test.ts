@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { readinessMessages } from '../../contract/index.js';
 import { captureLogs, type CapturedLogs } from '../test-support/captureLogs.js';
-import { expectTextError } from '../test-support/expectError.js';
 import { ORIGIN, PATHS } from '../test-support/flowsHelpers.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import {
@@ -15,6 +14,7 @@ import {
 import { describeWithRedis, redisUrl } from '../test-support/services.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
 import { createRedisRateLimiters, type RedisRateLimiters } from './redisRateLimiters.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 const SHARED = readinessMessages.ready;
 const PER_INSTANCE = readinessMessages.rateLimitsPerInstance;

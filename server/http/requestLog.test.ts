@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { expectTextError } from '../test-support/expectError.js';
 import { ORIGIN, PATHS, visitorBody, withServer } from '../test-support/flowsHelpers.js';
 import { request } from '../test-support/http.js';
 import { createLogger } from './logger.js';
+import { expectTextError } from '../test-support/expectTextError.js';
 
 /** The production logger at `warn` (the benchmark's level), writing into memory. */
 function warnLogs() {

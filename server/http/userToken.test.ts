@@ -1,11 +1,13 @@
 import { describe, expect, vi } from 'vitest';
 import { createSecretKey, revokeSecretKey, setWidgetDisabled } from '../admin/index.js';
 import { generateSecretKey } from '../keys/secretKey.js';
-import { corsHeaderNames, decodeJwtParts, expectTextError } from '../test-support/expectError.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import { serverTest } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import { USER_TOKEN } from '../test-support/paths.js';
+import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
+import { expectTextError } from '../test-support/expectTextError.js';
+import { corsHeaderNames } from '../test-support/http.js';
 
 const SHOP = 'https://shop.example.com';
 const CHALLENGE = 'Bearer realm="kataven"';

@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   SignJWT,
   createLocalJWKSet,
-  decodeProtectedHeader,
   jwtVerify,
   type JSONWebKeySet,
   type JWK,
@@ -36,7 +35,7 @@ export const MSG_ORIGIN = 'Origin not in allowlist for this client_key';
 
 export { PATHS } from './paths.js';
 
-/** The spec's §2 shapes, written here from the spec (not imported from the contract). */
+/** The answers' shapes, written here independently of the contract (not imported from it). */
 const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 export const VisitorTokenBody = z.object({
   token: z.string(),
@@ -150,13 +149,6 @@ export function sessionBody(res: TestResponse): SessionTokenBody {
   return SessionTokenBody.parse(res.json);
 }
 
-/** Asserts the spec's error form: the status and exactly one `text/plain` line. */
-export function expectError(res: TestResponse, status: number, message: string): void {
-  expect({ status: res.status, text: res.text }).toEqual({ status, text: message });
-  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-  expect(res.headers.get('cache-control')).toBe('no-store');
-}
-
 /** A guest visitor token for the widget, minted from `origin`. */
 export async function guestToken(
   server: TestServer,
@@ -204,18 +196,6 @@ export async function verifyIndependently(
     audience: expected.audience,
     currentDate: new Date(server.clock.now()),
   });
-}
-
-export function kidOf(token: string): string | undefined {
-  return decodeProtectedHeader(token).kid;
-}
-
-/** The claims of a JWT, decoded without verification (for reading `sid`, `jti`, …). */
-export function claimsOf(token: string): Record<string, unknown> {
-  const payload = token.split('.')[1] ?? '';
-  return z
-    .record(z.string(), z.unknown())
-    .parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
 }
 
 /** SHA-256 hex of a refresh token: how the store keys refresh tokens (computed independently). */

@@ -41,3 +41,8 @@ export async function request(
   }
   return { status: response.status, headers: response.headers, text, json };
 }
+
+/** Names of every `Access-Control-*` header in a response. */
+export function corsHeaderNames(headers: Headers): string[] {
+  return [...headers.keys()].filter((name) => name.toLowerCase().startsWith('access-control-'));
+}
