@@ -7,8 +7,8 @@ import {
   type ScriptedServer,
 } from '../test-support/scriptedServer.js';
 import { createServerClient, KatavenError, type ServerClientOptions } from './index.js';
+import { ORIGIN } from '../../server/test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 const WELL_FORMED_UNKNOWN_KEY = `sk_test_kt_${'A'.repeat(40)}000000`;
 
 const scripted: ScriptedServer[] = [];
@@ -165,7 +165,7 @@ describe('createServerClient().createUserToken', () => {
     });
 
     it('unknown_client_key (404) for a widget of another account', async ({ server, client }) => {
-      const other = await server.createWidget({ origins: [SHOP] });
+      const other = await server.createWidget({ origins: [ORIGIN] });
       const error = await failure(
         client().createUserToken({ client_key: other.clientKey, user_id: 'u' }),
       );

@@ -4,8 +4,8 @@ import type { TestServer } from '../../server/test-support/startTestServer.js';
 import { startScriptedServer } from '../test-support/scriptedServer.js';
 import { errorFromResponse, KatavenError, parseRetryAfter } from './katavenError.js';
 import { GUEST } from '../../server/test-support/paths.js';
+import { ORIGIN } from '../../server/test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 const EVIL = 'https://evil.example';
 
 /** The live test server, a POST to it from the shop's origin, and its widgets' client keys. */
@@ -21,14 +21,14 @@ const it = serverTest
     'noGuestKey',
     { scope: 'file' },
     async ({ server }) =>
-      (await server.createWidget({ origins: [SHOP], guestEnabled: false })).clientKey,
+      (await server.createWidget({ origins: [ORIGIN], guestEnabled: false })).clientKey,
   )
   .extend('live', ({ server, widget, noGuestKey }): Live => ({
     server,
     post: (path, body, headers = {}) =>
       fetch(server.baseUrl + path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: SHOP, ...headers },
+        headers: { 'content-type': 'application/json', origin: ORIGIN, ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     liveKey: widget.clientKey,

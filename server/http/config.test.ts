@@ -5,8 +5,8 @@ import { request } from '../test-support/http.js';
 import { serverTest } from '../test-support/serverTest.js';
 import { CONFIG } from '../test-support/paths.js';
 import { expectTextError } from '../test-support/expectTextError.js';
+import { ORIGIN } from '../test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 const configPath = (clientKey: string) => `${CONFIG}?client_key=${encodeURIComponent(clientKey)}`;
 
 /** The default widget is live; `testKey` is a test-mode widget without guests. */
@@ -14,7 +14,7 @@ const it = serverTest.extend(
   'testKey',
   { scope: 'file' },
   async ({ server }) =>
-    (await server.createWidget({ origins: [SHOP], mode: 'test', guestEnabled: false })).clientKey,
+    (await server.createWidget({ origins: [ORIGIN], mode: 'test', guestEnabled: false })).clientKey,
 );
 
 describe('GET /api/v1/widget/config', () => {
@@ -22,7 +22,7 @@ describe('GET /api/v1/widget/config', () => {
     server,
     widget: { clientKey: liveKey },
   }) => {
-    const res = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
+    const res = await request(server.baseUrl, configPath(liveKey), { origin: ORIGIN });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.json).toStrictEqual({
@@ -57,7 +57,7 @@ describe('GET /api/v1/widget/config', () => {
     server,
     widget: { clientKey: liveKey },
   }) => {
-    const res = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
+    const res = await request(server.baseUrl, configPath(liveKey), { origin: ORIGIN });
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(res.headers.get('etag')).toMatch(/^"[\x21\x23-\x7e]+"$/);
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/i);
@@ -69,7 +69,7 @@ describe('GET /api/v1/widget/config', () => {
     widget: { clientKey: liveKey },
   }) => {
     const a = await request(server.baseUrl, configPath(liveKey));
-    const b = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
+    const b = await request(server.baseUrl, configPath(liveKey), { origin: ORIGIN });
     expect(a.headers.get('etag')).not.toBeNull();
     expect(b.headers.get('etag')).toBe(a.headers.get('etag'));
   });
@@ -86,10 +86,10 @@ describe('GET /api/v1/widget/config', () => {
         server,
         widget: { clientKey: liveKey },
       }) => {
-        const first = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
+        const first = await request(server.baseUrl, configPath(liveKey), { origin: ORIGIN });
         const etag = first.headers.get('etag') ?? '';
         const res = await request(server.baseUrl, configPath(liveKey), {
-          origin: SHOP,
+          origin: ORIGIN,
           headers: { 'if-none-match': ifNoneMatch(etag) },
         });
         expect(res.status).toBe(304);
@@ -97,7 +97,7 @@ describe('GET /api/v1/widget/config', () => {
         expect(res.headers.get('etag')).toBe(etag);
         expect(res.headers.get('cache-control')).toBe('public, max-age=60');
         expect(res.headers.get('vary')).toMatch(/\bOrigin\b/i);
-        expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+        expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
       });
     }
 
@@ -128,7 +128,7 @@ describe('GET /api/v1/widget/config', () => {
   it('gives a new ETag, and a 200 for the old one, after the settings change', async ({
     server,
   }) => {
-    const { clientKey } = await server.createWidget({ origins: [SHOP] });
+    const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
     const before = await request(server.baseUrl, configPath(clientKey));
     const oldEtag = before.headers.get('etag') ?? '';
     await setWidgetSettings({ store: server.store, clock: server.clock }, clientKey, {
@@ -158,9 +158,9 @@ describe('GET /api/v1/widget/config', () => {
     server,
     widget: { clientKey: liveKey },
   }) => {
-    const res = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
+    const res = await request(server.baseUrl, configPath(liveKey), { origin: ORIGIN });
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
@@ -186,7 +186,7 @@ describe('GET /api/v1/widget/config', () => {
     for (const { name, path } of paths) {
       it(`refuses ${name}`, async ({ server }) => {
         expectTextError(
-          await request(server.baseUrl, path, { origin: SHOP }),
+          await request(server.baseUrl, path, { origin: ORIGIN }),
           400,
           'Missing client_key',
         );
@@ -213,7 +213,7 @@ describe('GET /api/v1/widget/config', () => {
     ];
     for (const { name, query } of values) {
       it(`refuses ${name}`, async ({ server }) => {
-        const res = await request(server.baseUrl, `${CONFIG}?${query}`, { origin: SHOP });
+        const res = await request(server.baseUrl, `${CONFIG}?${query}`, { origin: ORIGIN });
         expectTextError(res, 400, 'Invalid client_key');
       });
     }
@@ -225,7 +225,7 @@ describe('GET /api/v1/widget/config', () => {
       const res = await request(
         server.baseUrl,
         `${CONFIG}?client_key=${liveKey}&client_key=${liveKey}`,
-        { origin: SHOP },
+        { origin: ORIGIN },
       );
       expectTextError(res, 400, 'Invalid client_key');
     });
@@ -234,7 +234,7 @@ describe('GET /api/v1/widget/config', () => {
   describe('403 "Origin not in allowlist"', () => {
     const origins = [
       'https://evil.example',
-      'https://SHOP.example.com',
+      'https://ORIGIN.example.com',
       'https://shop.example.com:443',
       'https://shop.example.com/',
       'http://shop.example.com',
@@ -266,17 +266,17 @@ describe('GET /api/v1/widget/config', () => {
   describe('404 "Unknown client_key"', () => {
     it('answers 404 for a well-formed key that does not exist', async ({ server }) => {
       const res = await request(server.baseUrl, configPath(`pk_live_${'Z'.repeat(24)}`), {
-        origin: SHOP,
+        origin: ORIGIN,
       });
       expectTextError(res, 404, 'Unknown client_key');
     });
 
     it('answers 404 for a disabled widget, also without Origin', async ({ server }) => {
-      const { clientKey } = await server.createWidget({ origins: [SHOP] });
+      const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
       expect((await request(server.baseUrl, configPath(clientKey))).status).toBe(200);
       await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
       expectTextError(
-        await request(server.baseUrl, configPath(clientKey), { origin: SHOP }),
+        await request(server.baseUrl, configPath(clientKey), { origin: ORIGIN }),
         404,
         'Unknown client_key',
       );
@@ -288,7 +288,7 @@ describe('GET /api/v1/widget/config', () => {
     });
 
     it('answers 200 again once the widget is re-enabled', async ({ server }) => {
-      const { clientKey } = await server.createWidget({ origins: [SHOP] });
+      const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
       const deps = { store: server.store, clock: server.clock };
       await setWidgetDisabled(deps, clientKey, true);
       expect((await request(server.baseUrl, configPath(clientKey))).status).toBe(404);
@@ -302,16 +302,16 @@ describe('GET /api/v1/widget/config', () => {
       server,
       widget: { clientKey: liveKey },
     }) => {
-      const get = await request(server.baseUrl, configPath(liveKey), { origin: SHOP });
+      const get = await request(server.baseUrl, configPath(liveKey), { origin: ORIGIN });
       const head = await request(server.baseUrl, configPath(liveKey), {
-        origin: SHOP,
+        origin: ORIGIN,
         method: 'HEAD',
       });
       expect(head.status).toBe(200);
       expect(head.text).toBe('');
       expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
       expect(head.headers.get('cache-control')).toBe('public, max-age=60');
-      expect(head.headers.get('access-control-allow-origin')).toBe(SHOP);
+      expect(head.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     });
 
     it('answers HEAD with the same error status as GET', async ({ server }) => {

@@ -7,8 +7,8 @@ import { request } from '../test-support/http.js';
 import { serverTest as it } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import { contractAudit, type ContractViolation } from './contractAudit.js';
+import { ORIGIN } from '../test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 
 /** The real contract with some of a route's declared answers taken away. */
 function without(key: keyof typeof contract, change: (route: AppRoute) => AppRoute): AppRouter {
@@ -51,14 +51,14 @@ describe('contractAudit', () => {
       await request(audited.baseUrl, guest, {
         rawBody: '{}',
         headers: { 'content-type': 'text/plain' },
-        origin: SHOP,
+        origin: ORIGIN,
       });
       await request(audited.baseUrl, guest, {
         rawBody: 'x'.repeat(17 * 1024),
         headers: { 'content-type': 'application/json' },
       });
       await request(audited.baseUrl, guest, { method: 'GET' });
-      await request(audited.baseUrl, guest, { body: { client_key: clientKey }, origin: SHOP });
+      await request(audited.baseUrl, guest, { body: { client_key: clientKey }, origin: ORIGIN });
       expect(
         audited.violations.map(({ method, route, status, problem }) => ({
           method,
@@ -145,13 +145,13 @@ describe('contractAudit', () => {
       await request(audited.baseUrl, '/nowhere');
       await request(audited.baseUrl, '/api/v1/widget/auth/guest', {
         method: 'OPTIONS',
-        origin: SHOP,
+        origin: ORIGIN,
       });
       await request(audited.baseUrl, '/api/v1/widget/auth/guest', {
         body: { client_key: clientKey },
-        origin: SHOP,
+        origin: ORIGIN,
       });
-      await request(audited.baseUrl, '/api/v1/widget/auth/guest', { body: {}, origin: SHOP });
+      await request(audited.baseUrl, '/api/v1/widget/auth/guest', { body: {}, origin: ORIGIN });
       expect(audited.violations).toEqual([]);
     } finally {
       await audited.close();

@@ -25,13 +25,12 @@ import { request, type TestRequest, type TestResponse } from '../test-support/ht
 import { serverTestWith, startedServer } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT } from '../test-support/paths.js';
+import { ORIGIN, OTHER_ORIGIN } from '../test-support/origins.js';
 
 const document = JSON.parse(
   readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8'),
 ) as OpenAPIObject;
 
-const SHOP = 'https://shop.example.com';
-const OTHER_SHOP = 'https://www.shop.example.com';
 const EVIL = 'https://evil.example.net';
 const UNKNOWN_KEY = `pk_live_${'Z'.repeat(24)}`;
 const OVERSIZED = JSON.stringify({ client_key: 'x'.repeat(17 * 1024) });
@@ -145,7 +144,7 @@ async function badBodies(
     call(server, operationId, path, {
       method: 'POST',
       rawBody,
-      origin: SHOP,
+      origin: ORIGIN,
       headers: { ...headers, ...extra },
     });
   expect((await post('{', { 'content-type': 'application/json' })).text).toBe('Invalid JSON body');
@@ -178,9 +177,9 @@ const it = serverTestWith({ server: { env: { KATAVEN_RATE_LIMITS: 'on' } } })
 
 describe('every route answers only what the contract and openapi.json declare', () => {
   it('config: 200, HEAD, 304, 400, 403, 404, 405', async ({ server }) => {
-    const { clientKey } = await server.createWidget({ origins: [SHOP] });
+    const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
     const ok = await call(server, 'getConfig', `${CONFIG}?client_key=${clientKey}`, {
-      origin: SHOP,
+      origin: ORIGIN,
     });
     expect(ok.status).toBe(200);
     expect(
@@ -204,29 +203,29 @@ describe('every route answers only what the contract and openapi.json declare', 
       404,
     );
     expect(
-      (await call(server, 'getConfig', CONFIG, { method: 'DELETE', origin: SHOP })).status,
+      (await call(server, 'getConfig', CONFIG, { method: 'DELETE', origin: ORIGIN })).status,
     ).toBe(405);
   });
 
   it('guest: 200, 400, 403 (origin, guests disabled), 404, 405, 413, 415', async ({ server }) => {
-    const { clientKey } = await server.createWidget({ origins: [SHOP] });
-    const noGuests = (await server.createWidget({ origins: [SHOP], guestEnabled: false }))
+    const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
+    const noGuests = (await server.createWidget({ origins: [ORIGIN], guestEnabled: false }))
       .clientKey;
-    expect((await call(server, 'guest', GUEST, json({ client_key: clientKey }, SHOP))).status).toBe(
+    expect((await call(server, 'guest', GUEST, json({ client_key: clientKey }, ORIGIN))).status).toBe(
       200,
     );
-    expect((await call(server, 'guest', GUEST, json({}, SHOP))).text).toBe('Missing client_key');
-    expect((await call(server, 'guest', GUEST, json({ client_key: 'nope' }, SHOP))).text).toBe(
+    expect((await call(server, 'guest', GUEST, json({}, ORIGIN))).text).toBe('Missing client_key');
+    expect((await call(server, 'guest', GUEST, json({ client_key: 'nope' }, ORIGIN))).text).toBe(
       'Invalid client_key',
     );
     expect((await call(server, 'guest', GUEST, json({ client_key: clientKey }, EVIL))).status).toBe(
       403,
     );
-    expect((await call(server, 'guest', GUEST, json({ client_key: noGuests }, SHOP))).text).toBe(
+    expect((await call(server, 'guest', GUEST, json({ client_key: noGuests }, ORIGIN))).text).toBe(
       'Guest access is disabled for this client_key',
     );
     expect(
-      (await call(server, 'guest', GUEST, json({ client_key: UNKNOWN_KEY }, SHOP))).status,
+      (await call(server, 'guest', GUEST, json({ client_key: UNKNOWN_KEY }, ORIGIN))).status,
     ).toBe(404);
     await badBodies(server, 'guest', GUEST);
   });
@@ -234,7 +233,7 @@ describe('every route answers only what the contract and openapi.json declare', 
   it('user-token: 200, 400 (missing, field reason), 401, 404, 405 (also to a preflight), 413, 415', async ({
     server,
   }) => {
-    const { clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
+    const { clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] });
     const auth = { authorization: `Bearer ${secretKey}` };
     expect(
       (
@@ -297,36 +296,36 @@ describe('every route answers only what the contract and openapi.json declare', 
       ).status,
     ).toBe(404);
     expect(
-      (await call(server, 'userToken', USER_TOKEN, { method: 'OPTIONS', origin: SHOP })).status,
+      (await call(server, 'userToken', USER_TOKEN, { method: 'OPTIONS', origin: ORIGIN })).status,
     ).toBe(405);
     await badBodies(server, 'userToken', USER_TOKEN, auth);
   });
 
   it('exchange: 200, 400, 403, 405, 413, 415', async ({ server }) => {
-    const { clientKey } = await server.createWidget({ origins: [SHOP, OTHER_SHOP] });
+    const { clientKey } = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const mint = async () =>
       (
-        (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, SHOP))).json as {
+        (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN))).json as {
           token: string;
         }
       ).token;
     expect(
-      (await call(server, 'exchange', EXCHANGE, json({ token: await mint() }, SHOP))).status,
+      (await call(server, 'exchange', EXCHANGE, json({ token: await mint() }, ORIGIN))).status,
     ).toBe(200);
     expect(
-      (await call(server, 'exchange', EXCHANGE, json({ token: 'not.a.jwt' }, SHOP))).status,
+      (await call(server, 'exchange', EXCHANGE, json({ token: 'not.a.jwt' }, ORIGIN))).status,
     ).toBe(400);
     expect(
-      (await call(server, 'exchange', EXCHANGE, json({ token: await mint() }, OTHER_SHOP))).status,
+      (await call(server, 'exchange', EXCHANGE, json({ token: await mint() }, OTHER_ORIGIN))).status,
     ).toBe(403);
     await badBodies(server, 'exchange', EXCHANGE);
   });
 
   it('refresh and logout: 200, 204, 400, 403, 405, 413, 415', async ({ server }) => {
-    const { clientKey } = await server.createWidget({ origins: [SHOP] });
-    const guest = (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, SHOP)))
+    const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
+    const guest = (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN)))
       .json as { token: string };
-    const session = (await request(server.baseUrl, EXCHANGE, json({ token: guest.token }, SHOP)))
+    const session = (await request(server.baseUrl, EXCHANGE, json({ token: guest.token }, ORIGIN)))
       .json as { refresh_token: string };
     expect(
       (await call(server, 'refresh', REFRESH, json({ refresh_token: session.refresh_token }, EVIL)))
@@ -336,20 +335,20 @@ describe('every route answers only what the contract and openapi.json declare', 
       server,
       'refresh',
       REFRESH,
-      json({ refresh_token: session.refresh_token }, SHOP),
+      json({ refresh_token: session.refresh_token }, ORIGIN),
     );
     expect(refreshed.status).toBe(200);
     expect(
-      (await call(server, 'refresh', REFRESH, json({ refresh_token: 'rt_unknown' }, SHOP))).status,
+      (await call(server, 'refresh', REFRESH, json({ refresh_token: 'rt_unknown' }, ORIGIN))).status,
     ).toBe(400);
     await badBodies(server, 'refresh', REFRESH);
 
     const { refresh_token } = refreshed.json as { refresh_token: string };
-    expect((await call(server, 'logout', LOGOUT, json({ refresh_token }, SHOP))).status).toBe(204);
+    expect((await call(server, 'logout', LOGOUT, json({ refresh_token }, ORIGIN))).status).toBe(204);
     expect(
       (await call(server, 'logout', LOGOUT, json({ refresh_token: 'rt_unknown' }))).status,
     ).toBe(204);
-    expect((await call(server, 'logout', LOGOUT, json({}, SHOP))).text).toBe(
+    expect((await call(server, 'logout', LOGOUT, json({}, ORIGIN))).text).toBe(
       'Missing or expired refresh_token',
     );
     await badBodies(server, 'logout', LOGOUT);
@@ -395,7 +394,7 @@ describe('every route answers only what the contract and openapi.json declare', 
   it('429 with Retry-After and the RateLimit fields on every rate-limited route', async ({
     limited,
   }) => {
-    const { clientKey, secretKey } = await limited.createWidget({ origins: [SHOP] });
+    const { clientKey, secretKey } = await limited.createWidget({ origins: [ORIGIN] });
     const auth = { authorization: `Bearer ${secretKey}` };
     const twice = async (operationId: string, path: string, init: TestRequest) => {
       const first = await call(limited, operationId, path, init);
@@ -404,26 +403,26 @@ describe('every route answers only what the contract and openapi.json declare', 
       expect(second.status, operationId).toBe(429);
       expect(second.text).toBe('Too many requests');
     };
-    await twice('guest', GUEST, json({ client_key: clientKey }, SHOP));
+    await twice('guest', GUEST, json({ client_key: clientKey }, ORIGIN));
     await twice(
       'userToken',
       USER_TOKEN,
       json({ client_key: clientKey, user_id: 'u_1' }, undefined, auth),
     );
-    await twice('exchange', EXCHANGE, json({ token: 'not.a.jwt' }, SHOP));
-    await twice('refresh', REFRESH, json({ refresh_token: 'rt_unknown' }, SHOP));
+    await twice('exchange', EXCHANGE, json({ token: 'not.a.jwt' }, ORIGIN));
+    await twice('refresh', REFRESH, json({ refresh_token: 'rt_unknown' }, ORIGIN));
   });
 
   it('500 "Internal server error" on routes that reach the database once it is gone, 503 from readyz', async ({
     broken,
   }) => {
-    const { clientKey, secretKey } = await broken.createWidget({ origins: [SHOP] });
-    const guest = (await request(broken.baseUrl, GUEST, json({ client_key: clientKey }, SHOP)))
+    const { clientKey, secretKey } = await broken.createWidget({ origins: [ORIGIN] });
+    const guest = (await request(broken.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN)))
       .json as { token: string };
     await broken.store.close();
     const failures: [string, string, TestRequest][] = [
-      ['getConfig', `${CONFIG}?client_key=${clientKey}`, { origin: SHOP }],
-      ['guest', GUEST, json({ client_key: clientKey }, SHOP)],
+      ['getConfig', `${CONFIG}?client_key=${clientKey}`, { origin: ORIGIN }],
+      ['guest', GUEST, json({ client_key: clientKey }, ORIGIN)],
       [
         'userToken',
         USER_TOKEN,
@@ -431,9 +430,9 @@ describe('every route answers only what the contract and openapi.json declare', 
           authorization: `Bearer ${secretKey}`,
         }),
       ],
-      ['exchange', EXCHANGE, json({ token: guest.token }, SHOP)],
-      ['refresh', REFRESH, json({ refresh_token: 'rt_any' }, SHOP)],
-      ['logout', LOGOUT, json({ refresh_token: 'rt_any' }, SHOP)],
+      ['exchange', EXCHANGE, json({ token: guest.token }, ORIGIN)],
+      ['refresh', REFRESH, json({ refresh_token: 'rt_any' }, ORIGIN)],
+      ['logout', LOGOUT, json({ refresh_token: 'rt_any' }, ORIGIN)],
     ];
     for (const [operationId, path, init] of failures) {
       const res = await call(broken, operationId, path, init);

@@ -6,21 +6,21 @@ import { serverTest } from '../test-support/serverTest.js';
 import { GUEST } from '../test-support/paths.js';
 import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 import { expectTextError } from '../test-support/expectTextError.js';
+import { ORIGIN } from '../test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 
 const it = serverTest
   /** Client keys of a live widget (the default one), a test-mode one and one without guests. */
   .extend('keys', { scope: 'file' }, async ({ server, widget }) => ({
     live: widget.clientKey,
-    test: (await server.createWidget({ origins: [SHOP], mode: 'test' })).clientKey,
-    noGuest: (await server.createWidget({ origins: [SHOP], guestEnabled: false })).clientKey,
+    test: (await server.createWidget({ origins: [ORIGIN], mode: 'test' })).clientKey,
+    noGuest: (await server.createWidget({ origins: [ORIGIN], guestEnabled: false })).clientKey,
   }))
   /** A guest request to the file's server; `origin: null` sends no Origin header at all. */
   .extend(
     'guest',
     ({ server }) =>
-      (body: unknown, origin: string | null = SHOP) =>
+      (body: unknown, origin: string | null = ORIGIN) =>
         request(server.baseUrl, GUEST, {
           method: 'POST',
           body,
@@ -79,7 +79,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       expect(typeof header.kid).toBe('string');
       expect(payload).toMatchObject({
         aud: 'kataven:widget-exchange',
-        origin: SHOP,
+        origin: ORIGIN,
         kind: 'guest',
         client_id: liveKey,
         sub: body.visitor_id,
@@ -114,7 +114,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       keys: { live: liveKey },
     }) => {
       const res = await guest({ client_key: liveKey });
-      expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+      expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     });
   });
 
@@ -141,7 +141,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       const { payload } = decodeJwtParts(String(body.token));
       expect(payload.sub).toBe(body.visitor_id);
       expect(payload.exp).toBe(Number(payload.iat) + 120);
-      expect(payload.origin).toBe(SHOP);
+      expect(payload.origin).toBe(ORIGIN);
       expect(payload.kind).toBe('guest');
       expect(payload).not.toHaveProperty('user_id');
     });
@@ -171,7 +171,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       it(`refuses ${name}`, async ({ server }) => {
         const res = await request(server.baseUrl, GUEST, {
           method: 'POST',
-          origin: SHOP,
+          origin: ORIGIN,
           rawBody,
           headers: { 'content-type': 'application/json' },
         });
@@ -184,7 +184,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
     }) => {
       const res = await request(server.baseUrl, GUEST, {
         method: 'POST',
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: '',
         headers: { 'content-type': 'application/json' },
       });
@@ -221,7 +221,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
 
     const origins = [
       'https://evil.example',
-      'https://SHOP.example.com',
+      'https://ORIGIN.example.com',
       'https://shop.example.com:443',
       'https://shop.example.com/',
       'http://shop.example.com',
@@ -247,7 +247,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
         method: 'POST',
         headers: [
           ['content-type', 'application/json'],
-          ['origin', [SHOP, SHOP]],
+          ['origin', [ORIGIN, ORIGIN]],
         ],
         body: JSON.stringify({ client_key: liveKey }),
       });
@@ -291,7 +291,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
     });
 
     it('answers 404 for a disabled widget', async ({ server, guest }) => {
-      const { clientKey } = await server.createWidget({ origins: [SHOP] });
+      const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
       expect((await guest({ client_key: clientKey })).status).toBe(200);
       await setWidgetDisabled({ store: server.store, clock: server.clock }, clientKey, true);
       expectTextError(await guest({ client_key: clientKey }), 404, 'Unknown client_key');

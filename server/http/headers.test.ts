@@ -7,8 +7,8 @@ import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT, JWKS } from '../t
 import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 import { expectTextError } from '../test-support/expectTextError.js';
 import { corsHeaderNames } from '../test-support/http.js';
+import { ORIGIN } from '../test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 const ELSEWHERE = 'https://not-in-any-allowlist.example';
 const BODY_LIMIT = 16 * 1024;
 
@@ -40,7 +40,7 @@ const it = serverTest.extend('api', ({ server, widget }): Api => {
   const { clientKey, secretKey } = widget;
   const call = (path: string, init: TestRequest = {}) => request(server.baseUrl, path, init);
   const guestToken = async () => {
-    const res = await call(GUEST, { origin: SHOP, body: { client_key: clientKey } });
+    const res = await call(GUEST, { origin: ORIGIN, body: { client_key: clientKey } });
     expect(res.status, res.text).toBe(200);
     return String(json(res).token);
   };
@@ -49,7 +49,7 @@ const it = serverTest.extend('api', ({ server, widget }): Api => {
     configPath: () => `${CONFIG}?client_key=${clientKey}`,
     guestToken,
     session: async () => {
-      const res = await call(EXCHANGE, { origin: SHOP, body: { token: await guestToken() } });
+      const res = await call(EXCHANGE, { origin: ORIGIN, body: { token: await guestToken() } });
       expect(res.status, res.text).toBe(200);
       return res;
     },
@@ -67,20 +67,20 @@ function listOf(header: string | null): string[] {
 
 /** One request of each kind the service answers: success, every error class, preflight. */
 const SAMPLES: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
-  { name: 'a config 200', run: ({ call, configPath }) => call(configPath(), { origin: SHOP }) },
-  { name: 'a config 400', run: ({ call }) => call(`${CONFIG}?client_key=nope`, { origin: SHOP }) },
+  { name: 'a config 200', run: ({ call, configPath }) => call(configPath(), { origin: ORIGIN }) },
+  { name: 'a config 400', run: ({ call }) => call(`${CONFIG}?client_key=nope`, { origin: ORIGIN }) },
   {
     name: 'a config 403',
     run: ({ call, configPath }) => call(configPath(), { origin: ELSEWHERE }),
   },
   {
     name: 'a guest 200',
-    run: ({ call, clientKey }) => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }),
+    run: ({ call, clientKey }) => call(GUEST, { origin: ORIGIN, body: { client_key: clientKey } }),
   },
   {
     name: 'a guest 404',
     run: ({ call }) =>
-      call(GUEST, { origin: SHOP, body: { client_key: `pk_live_${'N'.repeat(24)}` } }),
+      call(GUEST, { origin: ORIGIN, body: { client_key: `pk_live_${'N'.repeat(24)}` } }),
   },
   {
     name: 'a user-token 200',
@@ -97,15 +97,15 @@ const SAMPLES: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
   },
   {
     name: 'an exchange 400',
-    run: ({ call }) => call(EXCHANGE, { origin: SHOP, body: { token: 'x' } }),
+    run: ({ call }) => call(EXCHANGE, { origin: ORIGIN, body: { token: 'x' } }),
   },
   {
     name: 'a refresh 400',
-    run: ({ call }) => call(REFRESH, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
+    run: ({ call }) => call(REFRESH, { origin: ORIGIN, body: { refresh_token: 'rt_x' } }),
   },
   {
     name: 'a logout 204',
-    run: ({ call }) => call(LOGOUT, { origin: SHOP, body: { refresh_token: 'rt_x' } }),
+    run: ({ call }) => call(LOGOUT, { origin: ORIGIN, body: { refresh_token: 'rt_x' } }),
   },
   { name: 'a 404 for an unknown path', run: ({ call }) => call('/nope') },
   { name: 'a 405 for a wrong method', run: ({ call }) => call(CONFIG, { method: 'DELETE' }) },
@@ -113,7 +113,7 @@ const SAMPLES: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
     name: 'a 413',
     run: ({ call }) =>
       call(GUEST, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: 'x'.repeat(BODY_LIMIT + 1),
         headers: { 'content-type': 'application/json' },
       }),
@@ -121,20 +121,20 @@ const SAMPLES: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
   {
     name: 'a 415',
     run: ({ call }) =>
-      call(GUEST, { origin: SHOP, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
+      call(GUEST, { origin: ORIGIN, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
   },
   {
     name: 'a preflight',
     run: ({ call }) =>
       call(GUEST, {
         method: 'OPTIONS',
-        origin: SHOP,
+        origin: ORIGIN,
         headers: { 'access-control-request-method': 'POST' },
       }),
   },
   {
     name: 'a user-token OPTIONS',
-    run: ({ call }) => call(USER_TOKEN, { method: 'OPTIONS', origin: SHOP }),
+    run: ({ call }) => call(USER_TOKEN, { method: 'OPTIONS', origin: ORIGIN }),
   },
   { name: 'healthz', run: ({ call }) => call('/healthz') },
   { name: 'readyz', run: ({ call }) => call('/readyz') },
@@ -215,7 +215,7 @@ describe('token responses are never cached', () => {
   const tokens: { name: string; run: (api: Api) => Promise<TestResponse> }[] = [
     {
       name: 'guest',
-      run: ({ call, clientKey }) => call(GUEST, { origin: SHOP, body: { client_key: clientKey } }),
+      run: ({ call, clientKey }) => call(GUEST, { origin: ORIGIN, body: { client_key: clientKey } }),
     },
     {
       name: 'user-token',
@@ -230,7 +230,7 @@ describe('token responses are never cached', () => {
       name: 'refresh',
       run: async ({ call, session }) =>
         call(REFRESH, {
-          origin: SHOP,
+          origin: ORIGIN,
           body: { refresh_token: json(await session()).refresh_token },
         }),
     },
@@ -280,13 +280,13 @@ describe('errors are one never-cached text/plain line', () => {
     },
     {
       name: 'exchange 400',
-      run: ({ call }) => call(EXCHANGE, { origin: SHOP, body: {} }),
+      run: ({ call }) => call(EXCHANGE, { origin: ORIGIN, body: {} }),
       status: 400,
       message: 'Missing or expired token',
     },
     {
       name: 'refresh 400',
-      run: ({ call }) => call(REFRESH, { origin: SHOP, body: {} }),
+      run: ({ call }) => call(REFRESH, { origin: ORIGIN, body: {} }),
       status: 400,
       message: 'Missing or expired refresh_token',
     },
@@ -301,7 +301,7 @@ describe('errors are one never-cached text/plain line', () => {
       name: 'body too large 413',
       run: ({ call }) =>
         call(GUEST, {
-          origin: SHOP,
+          origin: ORIGIN,
           rawBody: ' '.repeat(BODY_LIMIT + 1),
           headers: { 'content-type': 'application/json' },
         }),
@@ -311,7 +311,7 @@ describe('errors are one never-cached text/plain line', () => {
     {
       name: 'not JSON 415',
       run: ({ call }) =>
-        call(GUEST, { origin: SHOP, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
+        call(GUEST, { origin: ORIGIN, rawBody: '{}', headers: { 'content-type': 'text/plain' } }),
       status: 415,
       message: 'Content-Type must be application/json',
     },
@@ -365,7 +365,7 @@ describe('CORS preflight (§3)', () => {
   }) => {
     const res = await call(GUEST, {
       method: 'OPTIONS',
-      origin: SHOP,
+      origin: ORIGIN,
       headers: {
         'access-control-request-method': 'POST',
         'access-control-request-headers': 'authorization',
@@ -447,11 +447,11 @@ describe('CORS preflight (§3)', () => {
   }) => {
     const preflight = await rawRequest(server.baseUrl, GUEST, {
       method: 'OPTIONS',
-      headers: [['origin', [SHOP, 'https://b.com']]],
+      headers: [['origin', [ORIGIN, 'https://b.com']]],
     });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const actual = await rawRequest(server.baseUrl, `${CONFIG}?client_key=${clientKey}`, {
-      headers: [['origin', [SHOP, SHOP]]],
+      headers: [['origin', [ORIGIN, ORIGIN]]],
     });
     expect(actual.status).toBe(403);
     expect(actual.text).toBe('Origin not in allowlist');
@@ -519,9 +519,9 @@ describe('CORS on actual responses (§3)', () => {
     it(`echoes the origin and exposes Retry-After, RateLimit, RateLimit-Policy and ETag on ${name}`, async ({
       api,
     }) => {
-      const res = await run(api, SHOP);
+      const res = await run(api, ORIGIN);
       expect(res.status, res.text).toBe(status);
-      const origin = status === 403 ? ELSEWHERE : SHOP;
+      const origin = status === 403 ? ELSEWHERE : ORIGIN;
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(listOf(res.headers.get('access-control-expose-headers')).sort()).toStrictEqual(
         [...EXPOSED].sort(),
@@ -565,7 +565,7 @@ describe('CORS on actual responses (§3)', () => {
 
   it('sends no CORS headers on healthz, readyz or the JWKS', async ({ api: { call } }) => {
     for (const path of ['/healthz', '/readyz', JWKS]) {
-      const res = await call(path, { origin: SHOP });
+      const res = await call(path, { origin: ORIGIN });
       expect(corsHeaderNames(res.headers)).toStrictEqual([]);
     }
   });
@@ -578,12 +578,12 @@ describe('path variants of a CORS route are no way around its rules', () => {
     it(`answers GET ${path} with 404 or with Vary: Origin and the echoed origin`, async ({
       api: { call, clientKey },
     }) => {
-      const res = await call(`${path}?client_key=${clientKey}`, { origin: SHOP });
+      const res = await call(`${path}?client_key=${clientKey}`, { origin: ORIGIN });
       if (res.status === 404) {
         expect(res.text).toBe('Not found');
       } else {
         expect(listOf(res.headers.get('vary'))).toContain('origin');
-        expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+        expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
       }
     });
   }
@@ -594,7 +594,7 @@ describe('path variants of a CORS route are no way around its rules', () => {
       api: { call },
     }) => {
       const res = await call(path, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: '{}',
         headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       });
@@ -605,7 +605,7 @@ describe('path variants of a CORS route are no way around its rules', () => {
       api: { call, clientKey },
     }) => {
       const res = await call(path, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: JSON.stringify({ client_key: clientKey }),
         headers: { 'content-type': 'text/plain' },
       });
@@ -630,7 +630,7 @@ describe('bad input never yields a 5xx (§3)', () => {
       api: { call, secretKey },
     }) => {
       const res = await call(path, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: '{"client_key": ',
         headers: headers({ 'content-type': 'application/json' }, secretKey),
       });
@@ -641,7 +641,7 @@ describe('bad input never yields a 5xx (§3)', () => {
       api: { call, secretKey },
     }) => {
       const res = await call(path, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: '{}',
         headers: headers({ 'content-type': 'text/plain' }, secretKey),
       });
@@ -650,7 +650,7 @@ describe('bad input never yields a 5xx (§3)', () => {
 
     it(`answers a form body on ${path} with 415`, async ({ api: { call, secretKey } }) => {
       const res = await call(path, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: 'client_key=x',
         headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }, secretKey),
       });
@@ -662,7 +662,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     }) => {
       const rawBody = JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) });
       const res = await call(path, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody,
         headers: headers({ 'content-type': 'application/json' }, secretKey),
       });
@@ -673,7 +673,7 @@ describe('bad input never yields a 5xx (§3)', () => {
   it('answers a body with no Content-Type with 415', async ({ server, api: { clientKey } }) => {
     const res = await rawRequest(server.baseUrl, GUEST, {
       method: 'POST',
-      headers: [['origin', SHOP]],
+      headers: [['origin', ORIGIN]],
       body: JSON.stringify({ client_key: clientKey }),
     });
     expect(res.status).toBe(415);
@@ -685,7 +685,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     api: { call, clientKey },
   }) => {
     const res = await call(GUEST, {
-      origin: SHOP,
+      origin: ORIGIN,
       rawBody: JSON.stringify({ client_key: clientKey }),
       headers: { 'content-type': 'application/json; charset=iso-8859-1' },
     });
@@ -696,7 +696,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     api: { call, clientKey },
   }) => {
     const res = await call(GUEST, {
-      origin: SHOP,
+      origin: ORIGIN,
       rawBody: JSON.stringify({ client_key: clientKey }),
       headers: { 'content-type': 'Application/JSON; charset=UTF-8' },
     });
@@ -707,7 +707,7 @@ describe('bad input never yields a 5xx (§3)', () => {
   for (const encoding of encodings) {
     it(`refuses Content-Encoding: ${encoding} with 415`, async ({ api: { call } }) => {
       const res = await call(GUEST, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: '{}',
         headers: { 'content-type': 'application/json', 'content-encoding': encoding },
       });
@@ -726,7 +726,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     const res = await rawRequest(server.baseUrl, GUEST, {
       method: 'POST',
       headers: [
-        ['origin', SHOP],
+        ['origin', ORIGIN],
         ['content-type', 'application/json'],
         ['content-encoding', 'gzip'],
       ],
@@ -744,13 +744,13 @@ describe('bad input never yields a 5xx (§3)', () => {
     };
     expect(Buffer.byteLength(bodyOf(BODY_LIMIT))).toBe(BODY_LIMIT);
     const atLimit = await call(GUEST, {
-      origin: SHOP,
+      origin: ORIGIN,
       rawBody: bodyOf(BODY_LIMIT),
       headers: { 'content-type': 'application/json' },
     });
     expect(atLimit.status, atLimit.text).toBe(200);
     const over = await call(GUEST, {
-      origin: SHOP,
+      origin: ORIGIN,
       rawBody: bodyOf(BODY_LIMIT + 1),
       headers: { 'content-type': 'application/json' },
     });
@@ -764,7 +764,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     const res = await rawRequest(server.baseUrl, GUEST, {
       method: 'POST',
       headers: [
-        ['origin', SHOP],
+        ['origin', ORIGIN],
         ['content-type', 'application/json'],
         ['transfer-encoding', 'chunked'],
       ],
@@ -842,7 +842,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     }) => {
       const rawBody = `{"client_key": "${clientKey}", "__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}`;
       const res = await call(GUEST, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody,
         headers: { 'content-type': 'application/json' },
       });
@@ -883,7 +883,7 @@ describe('bad input never yields a 5xx (§3)', () => {
         const body = rawBody();
         expect(body.length).toBeLessThanOrEqual(BODY_LIMIT);
         const res = await call(GUEST, {
-          origin: SHOP,
+          origin: ORIGIN,
           rawBody: body,
           headers: { 'content-type': 'application/json' },
         });
@@ -907,7 +907,7 @@ describe('bad input never yields a 5xx (§3)', () => {
     }) => {
       const rawBody = `{"client_key": "pk_live_${'D'.repeat(24)}", "client_key": "${clientKey}"}`;
       const res = await call(GUEST, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody,
         headers: { 'content-type': 'application/json' },
       });
@@ -922,7 +922,7 @@ describe('bad input never yields a 5xx (§3)', () => {
         api: { call },
       }) => {
         const res = await call(GUEST, {
-          origin: SHOP,
+          origin: ORIGIN,
           rawBody: `{"client_key": ${number}}`,
           headers: { 'content-type': 'application/json' },
         });
@@ -946,7 +946,7 @@ describe('bad input never yields a 5xx (§3)', () => {
       api: { call },
     }) => {
       const res = await call(REFRESH, {
-        origin: SHOP,
+        origin: ORIGIN,
         rawBody: '{"refresh_token": 1e999}',
         headers: { 'content-type': 'application/json' },
       });

@@ -8,8 +8,8 @@ import { USER_TOKEN } from '../test-support/paths.js';
 import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 import { expectTextError } from '../test-support/expectTextError.js';
 import { corsHeaderNames } from '../test-support/http.js';
+import { ORIGIN } from '../test-support/origins.js';
 
-const SHOP = 'https://shop.example.com';
 const CHALLENGE = 'Bearer realm="kataven"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
 
@@ -38,7 +38,7 @@ const it = serverTest
   .extend('accounts', { scope: 'file' }, async ({ server, widget }): Promise<Accounts> => {
     const accountA = widget.accountId;
     const testWidgetA = (
-      await server.createWidget({ origins: [SHOP], mode: 'test', accountId: accountA })
+      await server.createWidget({ origins: [ORIGIN], mode: 'test', accountId: accountA })
     ).clientKey;
     const testKeyA = (
       await createSecretKey(adminDeps(server), { accountId: accountA, mode: 'test' })
@@ -205,7 +205,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
     });
 
     it("sets the key's last_used_at", async ({ server, userToken }) => {
-      const { accountId, clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
+      const { accountId, clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] });
       const [before] = await server.store.listSecretKeys(accountId);
       expect(before?.lastUsedAt).toBeNull();
       bodyOf(await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey }));
@@ -281,7 +281,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       server,
       userToken,
     }) => {
-      const { clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
+      const { clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] });
       bodyOf(await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey }));
       await revokeSecretKey(adminDeps(server), secretKey);
       const res = await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey });
@@ -388,7 +388,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
     }
 
     it('answers 404 for a disabled widget', async ({ server, userToken }) => {
-      const { clientKey, secretKey } = await server.createWidget({ origins: [SHOP] });
+      const { clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] });
       bodyOf(await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey }));
       await setWidgetDisabled(adminDeps(server), clientKey, true);
       expectTextError(
@@ -554,7 +554,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
     it('answers a browser preflight without any Access-Control-* header', async ({ server }) => {
       const res = await request(server.baseUrl, USER_TOKEN, {
         method: 'OPTIONS',
-        origin: SHOP,
+        origin: ORIGIN,
         headers: {
           'access-control-request-method': 'POST',
           'access-control-request-headers': 'authorization, content-type',
@@ -571,22 +571,22 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       {
         name: 'a 200',
         run: ({ userToken, accounts: { liveWidgetA } }) =>
-          userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: SHOP }),
+          userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: ORIGIN }),
       },
       {
         name: 'a 401',
         run: ({ userToken, accounts: { liveWidgetA } }) =>
-          userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: SHOP, key: null }),
+          userToken({ client_key: liveWidgetA, user_id: 'u_1' }, { origin: ORIGIN, key: null }),
       },
       {
         name: 'a 400',
         run: ({ userToken, accounts: { liveWidgetA } }) =>
-          userToken({ client_key: liveWidgetA }, { origin: SHOP }),
+          userToken({ client_key: liveWidgetA }, { origin: ORIGIN }),
       },
       {
         name: 'a 404',
         run: ({ userToken, accounts: { liveWidgetB } }) =>
-          userToken({ client_key: liveWidgetB, user_id: 'u_1' }, { origin: SHOP }),
+          userToken({ client_key: liveWidgetB, user_id: 'u_1' }, { origin: ORIGIN }),
       },
     ];
     for (const { name, run } of posts) {

@@ -18,11 +18,10 @@ import { expect } from 'vitest';
 import * as z from 'zod';
 import { request, type TestResponse } from './http.js';
 import { PATHS } from './paths.js';
+import { ORIGIN } from './origins.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './startTestServer.js';
 
-export const ORIGIN = 'https://shop.example.com';
-export const OTHER_ORIGIN = 'https://www.shop.example.com';
-export const FOREIGN_ORIGIN = 'https://evil.example.net';
+export { FOREIGN_ORIGIN, ORIGIN, OTHER_ORIGIN } from './origins.js';
 
 export const SESSION_TYP = 'at+jwt';
 export const SESSION_AUDIENCE = 'kataven:connect';
