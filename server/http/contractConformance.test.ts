@@ -26,6 +26,7 @@ import { serverTestWith, startedServer } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT } from '../test-support/paths.js';
 import { ORIGIN, OTHER_ORIGIN } from '../test-support/origins.js';
+import { sessionBody, visitorBody } from '../test-support/flowsHelpers.js';
 
 const document = JSON.parse(
   readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8'),
@@ -304,11 +305,7 @@ describe('every route answers only what the contract and openapi.json declare', 
   it('exchange: 200, 400, 403, 405, 413, 415', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const mint = async () =>
-      (
-        (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN))).json as {
-          token: string;
-        }
-      ).token;
+      visitorBody(await request(server.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN))).token;
     expect(
       (await call(server, 'exchange', EXCHANGE, json({ token: await mint() }, ORIGIN))).status,
     ).toBe(200);
@@ -323,10 +320,8 @@ describe('every route answers only what the contract and openapi.json declare', 
 
   it('refresh and logout: 200, 204, 400, 403, 405, 413, 415', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
-    const guest = (await request(server.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN)))
-      .json as { token: string };
-    const session = (await request(server.baseUrl, EXCHANGE, json({ token: guest.token }, ORIGIN)))
-      .json as { refresh_token: string };
+    const guest = visitorBody(await request(server.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN)));
+    const session = sessionBody(await request(server.baseUrl, EXCHANGE, json({ token: guest.token }, ORIGIN)));
     expect(
       (await call(server, 'refresh', REFRESH, json({ refresh_token: session.refresh_token }, EVIL)))
         .status,
@@ -343,7 +338,7 @@ describe('every route answers only what the contract and openapi.json declare', 
     ).toBe(400);
     await badBodies(server, 'refresh', REFRESH);
 
-    const { refresh_token } = refreshed.json as { refresh_token: string };
+    const { refresh_token } = sessionBody(refreshed);
     expect((await call(server, 'logout', LOGOUT, json({ refresh_token }, ORIGIN))).status).toBe(204);
     expect(
       (await call(server, 'logout', LOGOUT, json({ refresh_token: 'rt_unknown' }))).status,
@@ -417,8 +412,7 @@ describe('every route answers only what the contract and openapi.json declare', 
     broken,
   }) => {
     const { clientKey, secretKey } = await broken.createWidget({ origins: [ORIGIN] });
-    const guest = (await request(broken.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN)))
-      .json as { token: string };
+    const guest = visitorBody(await request(broken.baseUrl, GUEST, json({ client_key: clientKey }, ORIGIN)));
     await broken.store.close();
     const failures: [string, string, TestRequest][] = [
       ['getConfig', `${CONFIG}?client_key=${clientKey}`, { origin: ORIGIN }],

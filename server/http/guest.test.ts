@@ -6,6 +6,7 @@ import { serverTest } from '../test-support/serverTest.js';
 import { GUEST } from '../test-support/paths.js';
 import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 import { expectTextError } from '../test-support/expectTextError.js';
+import { VisitorTokenBody, visitorBody } from '../test-support/flowsHelpers.js';
 import { ORIGIN } from '../test-support/origins.js';
 
 
@@ -37,7 +38,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       const res = await guest({ client_key: liveKey });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = res.json as Record<string, unknown>;
+      const body = VisitorTokenBody.strict().parse(res.json);
       expect(Object.keys(body).sort()).toStrictEqual([
         'expires_at',
         'expires_in',
@@ -48,7 +49,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 120 });
       expect(body.visitor_id).toMatch(/^vis_[0-9A-Za-z]{16,40}$/);
       expect(typeof body.token).toBe('string');
-      const { payload } = decodeJwtParts(String(body.token));
+      const { payload } = decodeJwtParts(body.token);
       expect(typeof payload.iat).toBe('number');
       expect(body.expires_at).toBe(new Date((Number(payload.iat) + 120) * 1000).toISOString());
       expect(payload.exp).toBe(Number(payload.iat) + 120);
@@ -63,7 +64,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       server.clock.advance(3_600_000);
       const after = await guest({ client_key: liveKey });
       const at = (r: typeof before) =>
-        Date.parse(String((r.json as Record<string, unknown>).expires_at));
+        Date.parse(visitorBody(r).expires_at);
       expect(at(after) - at(before)).toBeGreaterThanOrEqual(3_599_000);
       expect(at(after) - at(before)).toBeLessThanOrEqual(3_601_000);
     });
@@ -73,8 +74,8 @@ describe('POST /api/v1/widget/auth/guest', () => {
       keys: { live: liveKey },
     }) => {
       const res = await guest({ client_key: liveKey });
-      const body = res.json as Record<string, unknown>;
-      const { header, payload } = decodeJwtParts(String(body.token));
+      const body = visitorBody(res);
+      const { header, payload } = decodeJwtParts(body.token);
       expect(header).toMatchObject({ typ: 'visitor+jwt', alg: 'ES256' });
       expect(typeof header.kid).toBe('string');
       expect(payload).toMatchObject({
@@ -92,11 +93,11 @@ describe('POST /api/v1/widget/auth/guest', () => {
       guest,
       keys: { live: liveKey },
     }) => {
-      const a = (await guest({ client_key: liveKey })).json as Record<string, unknown>;
-      const b = (await guest({ client_key: liveKey })).json as Record<string, unknown>;
+      const a = visitorBody(await guest({ client_key: liveKey }));
+      const b = visitorBody(await guest({ client_key: liveKey }));
       expect(a.visitor_id).not.toBe(b.visitor_id);
-      expect(decodeJwtParts(String(a.token)).payload.jti).not.toBe(
-        decodeJwtParts(String(b.token)).payload.jti,
+      expect(decodeJwtParts(a.token).payload.jti).not.toBe(
+        decodeJwtParts(b.token).payload.jti,
       );
     });
 
@@ -134,11 +135,11 @@ describe('POST /api/v1/widget/auth/guest', () => {
         expires_in: 999_999,
       });
       expect(res.status).toBe(200);
-      const body = res.json as Record<string, unknown>;
+      const body = visitorBody(res);
       expect(body.visitor_id).not.toBe('vis_AAAAAAAAAAAAAAAAAAAAAA');
       expect(body.visitor_id).not.toBe('vis_BBBBBBBBBBBBBBBBBBBBBB');
       expect(body.expires_in).toBe(120);
-      const { payload } = decodeJwtParts(String(body.token));
+      const { payload } = decodeJwtParts(body.token);
       expect(payload.sub).toBe(body.visitor_id);
       expect(payload.exp).toBe(Number(payload.iat) + 120);
       expect(payload.origin).toBe(ORIGIN);
@@ -307,7 +308,7 @@ describe('POST /api/v1/widget/auth/guest', () => {
       }) => {
         const res = await guest({ client_key: testKey }, origin);
         expect(res.status).toBe(200);
-        const { payload } = decodeJwtParts(String((res.json as Record<string, unknown>).token));
+        const { payload } = decodeJwtParts(visitorBody(res).token);
         expect(payload.origin).toBe(origin);
       });
 

@@ -9,6 +9,7 @@ import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 import { expectTextError } from '../test-support/expectTextError.js';
 import { corsHeaderNames } from '../test-support/http.js';
 import { ORIGIN } from '../test-support/origins.js';
+import { VisitorTokenBody } from '../test-support/flowsHelpers.js';
 
 const CHALLENGE = 'Bearer realm="kataven"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
@@ -74,9 +75,10 @@ const it = serverTest
 
 type UserTokenRequest = (body: unknown, options?: UserTokenOptions) => Promise<TestResponse>;
 
-function bodyOf(res: TestResponse): Record<string, unknown> {
+/** A 200 answer's body; strict, so an extra field fails the test. */
+function bodyOf(res: TestResponse): VisitorTokenBody {
   expect(res.status, res.text).toBe(200);
-  return res.json as Record<string, unknown>;
+  return VisitorTokenBody.strict().parse(res.json);
 }
 
 /** Flips one character of the key's random part: the checksum no longer matches. */
@@ -121,7 +123,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
           metadata,
         }),
       );
-      const { header, payload } = decodeJwtParts(String(body.token));
+      const { header, payload } = decodeJwtParts(body.token);
       expect(header).toMatchObject({ typ: 'visitor+jwt', alg: 'ES256' });
       expect(payload).toMatchObject({
         aud: 'kataven:widget-exchange',
@@ -142,7 +144,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       accounts: { liveWidgetA },
     }) => {
       const { payload } = decodeJwtParts(
-        String(bodyOf(await userToken({ client_key: liveWidgetA, user_id: 'u_min' })).token),
+        bodyOf(await userToken({ client_key: liveWidgetA, user_id: 'u_min' })).token,
       );
       expect(payload).not.toHaveProperty('name');
       expect(payload).not.toHaveProperty('email');
@@ -161,8 +163,8 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       const other = bodyOf(await userToken({ client_key: liveWidgetA, user_id: 'u_other' }));
       expect(again.visitor_id).toBe(first.visitor_id);
       expect(other.visitor_id).not.toBe(first.visitor_id);
-      expect(decodeJwtParts(String(again.token)).payload.jti).not.toBe(
-        decodeJwtParts(String(first.token)).payload.jti,
+      expect(decodeJwtParts(again.token).payload.jti).not.toBe(
+        decodeJwtParts(first.token).payload.jti,
       );
     });
 
@@ -198,7 +200,7 @@ describe('POST /api/v1/widget/auth/user-token', () => {
           exp: 4_102_444_800,
         }),
       );
-      const { payload } = decodeJwtParts(String(body.token));
+      const { payload } = decodeJwtParts(body.token);
       expect(body.visitor_id).not.toBe('vis_AAAAAAAAAAAAAAAAAAAAAA');
       expect(payload.sub).toBe(body.visitor_id);
       expect(payload.exp).toBe(Number(payload.iat) + 120);
