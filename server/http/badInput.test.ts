@@ -8,6 +8,14 @@ import { ORIGIN } from '../test-support/origins.js';
 import { CONFIG, EXCHANGE, GUEST, JWKS, LOGOUT, REFRESH, USER_TOKEN } from '../test-support/paths.js';
 import { rawRequest } from '../test-support/rawRequest.js';
 
+/** Bodies every JSON route refuses before reading them as its input. */
+const REFUSED_BODIES = [
+  { what: 'malformed JSON', rawBody: '{"client_key": ', contentType: 'application/json', status: 400, message: 'Invalid JSON body' },
+  { what: 'a text/plain body', rawBody: '{}', contentType: 'text/plain', status: 415, message: 'Content-Type must be application/json' },
+  { what: 'a form body', rawBody: 'client_key=x', contentType: 'application/x-www-form-urlencoded', status: 415, message: 'Content-Type must be application/json' },
+  { what: 'a body over 16 KiB', rawBody: JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) }), contentType: 'application/json', status: 413, message: 'Request body too large' },
+] as const;
+
 describe('bad input never yields a 5xx', () => {
   const jsonRoutes: { path: string; headers?: Record<string, string> }[] = [
     { path: GUEST },
@@ -20,48 +28,16 @@ describe('bad input never yields a 5xx', () => {
     const headers = (extra: Record<string, string>, secretKey: string) =>
       path === USER_TOKEN ? { ...extra, authorization: `Bearer ${secretKey}` } : extra;
 
-    it(`answers malformed JSON on ${path} with 400 "Invalid JSON body"`, async ({
-      api: { call, secretKey },
-    }) => {
-      const res = await call(path, {
-        origin: ORIGIN,
-        rawBody: '{"client_key": ',
-        headers: headers({ 'content-type': 'application/json' }, secretKey),
+    for (const { what, rawBody, contentType, status, message } of REFUSED_BODIES) {
+      it(`answers ${what} on ${path} with ${status} "${message}"`, async ({ api: { call, secretKey } }) => {
+        const res = await call(path, {
+          origin: ORIGIN,
+          rawBody,
+          headers: headers({ 'content-type': contentType }, secretKey),
+        });
+        expectTextError(res, status, message);
       });
-      expectTextError(res, 400, 'Invalid JSON body');
-    });
-
-    it(`answers a text/plain body on ${path} with 415 "Content-Type must be application/json"`, async ({
-      api: { call, secretKey },
-    }) => {
-      const res = await call(path, {
-        origin: ORIGIN,
-        rawBody: '{}',
-        headers: headers({ 'content-type': 'text/plain' }, secretKey),
-      });
-      expectTextError(res, 415, 'Content-Type must be application/json');
-    });
-
-    it(`answers a form body on ${path} with 415`, async ({ api: { call, secretKey } }) => {
-      const res = await call(path, {
-        origin: ORIGIN,
-        rawBody: 'client_key=x',
-        headers: headers({ 'content-type': 'application/x-www-form-urlencoded' }, secretKey),
-      });
-      expectTextError(res, 415, 'Content-Type must be application/json');
-    });
-
-    it(`answers a body over 16 KiB on ${path} with 413 "Request body too large"`, async ({
-      api: { call, secretKey },
-    }) => {
-      const rawBody = JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) });
-      const res = await call(path, {
-        origin: ORIGIN,
-        rawBody,
-        headers: headers({ 'content-type': 'application/json' }, secretKey),
-      });
-      expectTextError(res, 413, 'Request body too large');
-    });
+    }
   }
 
   it('answers a body with no Content-Type with 415', async ({ server, api: { clientKey } }) => {
