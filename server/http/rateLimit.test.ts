@@ -106,7 +106,7 @@ async function afterReset(
   return res;
 }
 
-describe('rate limits (§3)', () => {
+describe('rate limits', () => {
   describe('guest per client address', () => {
     it('answers 429 "Too many requests" with Retry-After and RateLimit fields once the quota is spent', async () => {
       await withServer(limited({ KATAVEN_RATE_LIMIT_GUEST_PER_IP: '3/min' }), async (server) => {
