@@ -43,7 +43,7 @@ export const EnvSchema = z.object({
   KATAVEN_SESSION_TOKEN_TTL: seconds(900, 'KATAVEN_SESSION_TOKEN_TTL', 86_400),
   KATAVEN_REFRESH_TOKEN_TTL: seconds(604_800, 'KATAVEN_REFRESH_TOKEN_TTL'),
   KATAVEN_SESSION_MAX_AGE: seconds(2_592_000, 'KATAVEN_SESSION_MAX_AGE'),
-  // RFC 9700 §4.14.2 reuse detection weakens as the window grows; the spec caps it at 60 s.
+  // RFC 9700 §4.14.2 reuse detection weakens as the window grows, so it is capped at 60 s.
   KATAVEN_REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(60, {
     error: 'KATAVEN_REFRESH_REUSE_GRACE must be at most 60 seconds',
   }).default(10),

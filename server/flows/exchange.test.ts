@@ -39,7 +39,7 @@ import { expectTextError } from '../test-support/expectTextError.js';
 const ada = { user_id: 'u_123', name: 'Ada', email: 'ada@example.com', metadata: { plan: 'pro', seats: 3, beta: true } };
 
 describe('exchange: guest flow', () => {
-  it('answers 200 with the spec shape for a guest visitor token', async ({ server, widget: { clientKey } }) => {
+  it('answers 200 with the documented shape for a guest visitor token', async ({ server, widget: { clientKey } }) => {
     const visitor = await guestToken(server, clientKey);
     const before = server.clock.now();
     const res = await exchange(server, visitor.token, ORIGIN);

@@ -18,7 +18,7 @@ const it = serverTest.extend(
 );
 
 describe('GET /api/v1/widget/config', () => {
-  it('answers 200 with exactly the spec shape for a live widget', async ({
+  it('answers 200 with exactly the documented shape for a live widget', async ({
     server,
     widget: { clientKey: liveKey },
   }) => {

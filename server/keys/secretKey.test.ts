@@ -28,7 +28,7 @@ function independentBase62(n: number): string {
 
 describe('generateSecretKey', () => {
   for (const mode of ['live', 'test'] as const) {
-    it(`makes ${mode} keys in the spec's format that parse back to ${mode}`, () => {
+    it(`makes ${mode} keys in the documented format that parse back to ${mode}`, () => {
       for (let i = 0; i < 200; i += 1) {
         const key = generateSecretKey(mode);
         expect(key).toMatch(KEY_FORMAT);

@@ -1,6 +1,6 @@
 /**
- * The spec's fixed paths, written out rather than read from the contract, so a test also fails
- * if the contract drifts from the wire the spec fixes.
+ * The API's fixed paths, written out rather than read from the contract, so a test also fails
+ * if the contract drifts from the published wire format.
  */
 export const CONFIG = '/api/v1/widget/config';
 export const GUEST = '/api/v1/widget/auth/guest';

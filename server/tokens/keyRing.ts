@@ -14,7 +14,7 @@ export interface CurrentSigningKey {
 /**
  * The signing keys as this process sees them. Keys live in the database so every instance
  * signs with the same key; `reload` (run every few seconds by `start`) picks up a rotation made
- * by another process or the CLI within the spec's 5 s.
+ * by another process or the CLI within 5 s.
  */
 export interface KeyRing {
   current(): CurrentSigningKey;

@@ -11,7 +11,7 @@ import type { KeyRing } from './keyRing.js';
 import { signJwt } from './signJwt.js';
 import { TokenRejected, verifyJwt } from './verifyJwt.js';
 
-/** The spec's bound for the service checking its own tokens with its own clock (§4). */
+/** Clock tolerance when the service checks its own tokens with its own clock: small, as no other clock is involved. */
 export const OWN_CLOCK_TOLERANCE_SECONDS = 5;
 
 export type TokenDeps = { keys: KeyRing; clock: Clock; config: Config };
