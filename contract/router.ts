@@ -30,6 +30,17 @@ const everyRoute = ['method_not_allowed', 'server_error'] as const;
 /** Errors any JSON POST route can answer before its handler runs. */
 const postBody = ['invalid_json', 'body_too_large', 'unsupported_media_type', 'unsupported_encoding', ...everyRoute] as const;
 
+/** What a route called with a secret key about a widget and a user can answer besides success. */
+const secretKeyRouteErrors = [
+  'missing_user_fields',
+  'invalid_client_key',
+  'invalid_request',
+  'invalid_api_key',
+  'unknown_client_key',
+  'rate_limited',
+  ...postBody,
+] as const;
+
 /** An `If-None-Match` request header for routes that answer 304. */
 const ifNoneMatch = z
   .string()
@@ -127,15 +138,7 @@ export const contract = c.router(
       ].join('\n\n'),
       responses: {
         200: UserVisitorTokenResponse,
-        ...errorResponses(
-          'missing_user_fields',
-          'invalid_client_key',
-          'invalid_request',
-          'invalid_api_key',
-          'unknown_client_key',
-          'rate_limited',
-          ...postBody,
-        ),
+        ...errorResponses(...secretKeyRouteErrors),
       },
     },
     exchange: {
