@@ -66,6 +66,7 @@ export const aSigningKey = (over: Partial<SigningKeyRecord> = {}): SigningKeyRec
       use: 'sig',
     },
     createdAt: T0,
+    activatesAt: over.createdAt ?? T0,
     retiredAt: null,
     ...over,
   };
