@@ -15,6 +15,7 @@ import {
   UserVisitorTokenResponse,
   VisitorTokenResponse,
 } from './tokens.js';
+import { RevokeUserRequest, RevokeUserResponse } from './revokeUser.js';
 import { UserTokenHeaders, UserTokenRequest } from './userToken.js';
 import { WidgetConfig } from './widgetConfig.js';
 import { clientKeyField } from './clientKey.js';
@@ -208,6 +209,32 @@ export const contract = c.router(
       responses: {
         204: c.noBody(),
         400: textError(['refresh_expired', 'invalid_json']),
+        ...postBodyErrors,
+      },
+    },
+    revokeUser: {
+      method: 'POST',
+      path: '/api/v1/widget/auth/revoke',
+      headers: UserTokenHeaders,
+      body: RevokeUserRequest,
+      metadata: routeMeta({ tag: 'auth', secretKey: true, rateLimited: true, extension: true }),
+      summary: "End every session of one user (server-to-server, extension)",
+      description: [
+        "Extension, not in the seed reference. Your backend calls it when a user signs out everywhere, is suspended, or their account may be compromised: every session of that user on that widget ends.",
+        '**Effect.** From the answer on, on every instance: the user\'s refresh tokens answer 400 `Missing or expired refresh_token`, and a visitor token minted for the user (`POST /api/v1/widget/auth/user-token`) before this call no longer exchanges. Visitor tokens minted after it work as usual, so the user can sign in again at once. Session JWTs already issued stay valid until their `exp` (15 minutes at most by default): services that must cut off sooner check the session at `/connect`.',
+        '**Idempotent.** The answer says how many live sessions this call ended; 0 when there were none, also for a `user_id` the widget never saw.',
+        '**Authentication and errors** exactly as `user-token`: your secret key in `Authorization`, no CORS headers (never call it from a browser), 400 `Missing client_key or user_id`, 401, 404 `Unknown client_key` for another account\'s widget, a disabled one or the other mode.',
+        '**Rate limit:** 3,000 requests per minute per secret key by default (the user-token rule, counted apart).',
+      ].join('\n\n'),
+      responses: {
+        200: RevokeUserResponse,
+        400: textError(['missing_user_fields', 'invalid_client_key', 'invalid_json'], {
+          open: true,
+          examples: ['user_id must be at most 256 characters'],
+        }),
+        401: textError(['invalid_api_key']),
+        404: textError(['unknown_client_key']),
+        429: textError(['rate_limited']),
         ...postBodyErrors,
       },
     },

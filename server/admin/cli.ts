@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AdminError } from './adminError.js';
 import { parseCommandLine, UsageError, type OptionSpecs, type ParsedCommandLine } from './parseCommandLine.js';
 import { createSecretKey, listSecretKeys, revokeSecretKey, type AdminDeps } from './secretKeys.js';
+import { revokeUserSessions } from './sessions.js';
 import { rotateSigningKey } from './signingKeys.js';
 import { createWidget, editWidgetOrigins, listWidgets, setWidgetDisabled, setWidgetSettings } from './widgets.js';
 
@@ -56,7 +57,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'widget list': { usage: 'widget list', summary: 'List every widget.', options: {}, positionals: [], run: (deps) => listWidgets(deps) },
   'widget disable': {
     usage: 'widget disable CLIENT_KEY',
-    summary: 'Disable a widget: config and guest answer 404, its tokens stop exchanging and refreshing.',
+    summary:
+      'The kill switch: config and guest answer 404 and visitor tokens stop exchanging on every server within 1 s, and every session of the widget ends (enabling it again revives none).',
     options: {},
     positionals: ['CLIENT_KEY'],
     run: (deps, args) => setWidgetDisabled(deps, positional(args, 0), true),
@@ -115,6 +117,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: {},
     positionals: ['KEY_ID_OR_SECRET_KEY'],
     run: (deps, args) => revokeSecretKey(deps, positional(args, 0)),
+  },
+  'session revoke': {
+    usage: 'session revoke --client-key PK --user-id ID',
+    summary:
+      "End every session of a user on a widget, as the revoke route does: refresh tokens stop at once on every server, and visitor tokens minted for the user until now no longer exchange. Session JWTs already issued live until they expire.",
+    options: { 'client-key': { type: 'string', required: true }, 'user-id': { type: 'string', required: true } },
+    positionals: [],
+    run: (deps, args) => revokeUserSessions(deps, { clientKey: required(args, 'client-key'), userId: required(args, 'user-id') }),
   },
   'signing-key rotate': {
     usage: 'signing-key rotate',

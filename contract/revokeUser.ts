@@ -1,0 +1,18 @@
+import * as z from 'zod';
+import { clientKeyField } from './clientKey.js';
+import { MISSING_USER_FIELDS, userIdField } from './userToken.js';
+
+export const RevokeUserRequest = z
+  .object({ client_key: clientKeyField(MISSING_USER_FIELDS), user_id: userIdField }, { error: MISSING_USER_FIELDS })
+  .meta({ id: 'RevokeUserRequest', description: 'The user whose sessions on this widget end.' });
+export type RevokeUserRequest = z.infer<typeof RevokeUserRequest>;
+
+export const RevokeUserResponse = z
+  .object({
+    revoked_sessions: z
+      .int()
+      .min(0)
+      .meta({ description: 'How many live sessions this call ended (0 when there were none: the call is idempotent).', example: 2 }),
+  })
+  .meta({ id: 'RevokeUserResponse' });
+export type RevokeUserResponse = z.infer<typeof RevokeUserResponse>;
