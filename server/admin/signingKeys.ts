@@ -45,9 +45,9 @@ export interface SigningKeyView {
 }
 
 function stateOf(key: SigningKeyRecord, now: number, graceMs: number): SigningKeyView['state'] {
-  if (key.activatesAt > now) return 'next';
-  if (key.retiredAt === null || key.retiredAt > now) return 'current';
-  return key.retiredAt + graceMs > now ? 'retired' : 'gone';
+  // A scheduled key a `--now` rotation overtook retires without ever signing.
+  if (key.retiredAt !== null && key.retiredAt <= now) return key.retiredAt + graceMs > now ? 'retired' : 'gone';
+  return key.activatesAt > now ? 'next' : 'current';
 }
 
 export async function listSigningKeys(deps: AdminDeps): Promise<{ keys: SigningKeyView[] }> {
