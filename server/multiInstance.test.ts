@@ -244,7 +244,7 @@ describeWithPostgres('three instances on one PostgreSQL and one Redis', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ client_key: widget.clientKey, user_id: 'u_ada' }),
-      }).then(async (r) => String(((await r.json()) as { token: string }).token));
+      }).then(async (r) => ((await r.json()) as { token: string }).token);
     const sessions: string[] = [];
     for (const i of [0, 1]) {
       const exchanged = await post(at(i + 1), PATHS.exchange, { token: await mint(i) });
