@@ -52,6 +52,7 @@ async function main() {
   const { createRedisRateLimiters } = await import('./http/redisRateLimiters.js');
   const { systemClock: clock } = await import('./clock.js');
   const { createKeyVault, KeyVaultError } = await import('./tokens/keyVault.js');
+  const { warnAboutKeyStorage } = await import('./tokens/keyStorageWarnings.js');
 
   const timeoutMs = config.startupTimeoutSeconds * 1000;
   const store = await withDeadline(
@@ -78,9 +79,7 @@ async function main() {
     throw error instanceof KeyVaultError ? new StartupError(`KATAVEN_KEY_ENCRYPTION_KEY: ${error.message}`) : error;
   });
   keys.start();
-  if (!config.keyEncryption && (await store.listWidgets()).some((widget) => widget.mode === 'live')) {
-    logger.warn({ event: 'signing_keys_unencrypted' }, 'signing keys are stored unencrypted: set KATAVEN_KEY_ENCRYPTION_KEY (docs/operations.md, "Key lifecycle")');
-  }
+  await warnAboutKeyStorage({ store, vault, logger });
 
   const demo = config.demo ? await seedDemo({ store, clock }) : undefined;
   // Shared counters only matter when limits are on; without REDIS_URL each instance counts alone.
