@@ -245,7 +245,8 @@ export const contract = c.router(
       summary: 'Public signing keys (extension)',
       description: [
         'Extension. The public halves of the current signing key and of retired keys whose tokens may still be valid (RFC 7517), for any service that verifies session JWTs.',
-        'Pick the key by the JWT\'s `kid` header and pin everything else: algorithm `ES256`, `typ: at+jwt`, issuer, audience (`kataven:connect` by default). A rotated key stays here until every token it signed has expired, so rotation never breaks verification. `Cache-Control: public, max-age=300`.',
+        'Pick the key by the JWT\'s `kid` header and pin everything else: algorithm `ES256`, `typ: at+jwt`, issuer, audience (`kataven:connect` by default). `Cache-Control: public, max-age=300`.',
+        '**Rotation never breaks verification** for a verifier that honours `max-age`: a new key appears here at least 305 s before it signs anything, and a retired key stays until every token it signed has expired. Fetch again when you meet an unknown `kid` and your copy is older than `max-age`.',
       ].join('\n\n'),
       responses: { 200: JwkSet, ...everyRoute },
     },
