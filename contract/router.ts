@@ -246,7 +246,7 @@ export const contract = c.router(
       description: [
         'Extension. The public halves of the current signing key and of retired keys whose tokens may still be valid (RFC 7517), for any service that verifies session JWTs.',
         'Pick the key by the JWT\'s `kid` header and pin everything else: algorithm `ES256`, `typ: at+jwt`, issuer, audience (`kataven:connect` by default). `Cache-Control: public, max-age=300`.',
-        '**Rotation never breaks verification** for a verifier that honours `max-age`: a new key appears here at least 305 s before it signs anything, and a retired key stays until every token it signed has expired. Fetch again when you meet an unknown `kid` and your copy is older than `max-age`.',
+        '**Rotation never breaks verification** for a verifier that honours `max-age`: a rotation publishes the new key here 305 s before it signs anything, and a retired key stays until every token it signed has expired. (An emergency rotation after a key leaked switches at once, and may withdraw the leaked key: then fetch again on any verification failure.) Fetch again when you meet an unknown `kid` and your copy is older than `max-age`.',
       ].join('\n\n'),
       responses: { 200: JwkSet, ...everyRoute },
     },

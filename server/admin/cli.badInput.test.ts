@@ -66,7 +66,7 @@ describe('admin CLI: bad input', () => {
     [() => ['--frob'], usage, 'unknown command "--frob" (commands: widget, key, session, signing-key; try --help)'],
     [() => ['widget'], usage, `widget: missing subcommand ${widgetCommands}`],
     [() => ['key', '--account', 'x'], usage, 'key: missing subcommand (key commands: create, list, revoke, roll)'],
-    [() => ['signing-key'], usage, 'signing-key: missing subcommand (signing-key commands: rotate, list, rewrap)'],
+    [() => ['signing-key'], usage, 'signing-key: missing subcommand (signing-key commands: rotate, list, withdraw, rewrap)'],
     // widget create
     [() => ['widget', 'create'], usage, 'widget create: --name is required (try: widget create --help)'],
     [() => ['widget', 'create', '--name'], usage, /^widget create: --name needs a value /],
@@ -118,6 +118,8 @@ describe('admin CLI: bad input', () => {
     // signing-key rotate
     [() => ['signing-key', 'rotate', 'now'], usage, /^signing-key rotate: unexpected argument "now" /],
     [() => ['signing-key', 'rotate', '--now=yes'], usage, /^signing-key rotate: --now takes no value /],
+    [() => ['signing-key', 'withdraw'], usage, /^signing-key withdraw: KID is required /],
+    [() => ['signing-key', 'withdraw', 'nope'], refused, 'Unknown signing key nope'],
     [() => ['signing-key', 'rewrap'], refused, 'KATAVEN_KEY_ENCRYPTION_KEY is not set: there is no key to encrypt under'],
     // key roll
     [() => ['key', 'roll'], usage, /^key roll: KEY_ID is required /],

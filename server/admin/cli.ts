@@ -3,7 +3,7 @@ import { AdminError } from './adminError.js';
 import { parseCommandLine, UsageError, type OptionSpecs, type ParsedCommandLine } from './parseCommandLine.js';
 import { createSecretKey, listSecretKeys, parseExpiresIn, revokeSecretKey, rollSecretKey, type AdminDeps } from './secretKeys.js';
 import { revokeUserSessions } from './sessions.js';
-import { listSigningKeys, rewrapSigningKeys, rotateSigningKey } from './signingKeys.js';
+import { listSigningKeys, rewrapSigningKeys, rotateSigningKey, withdrawSigningKey } from './signingKeys.js';
 import { createWidget, editWidgetOrigins, listWidgets, setWidgetDisabled, setWidgetSettings } from './widgets.js';
 
 /** The CLI's exit codes, documented in the README. */
@@ -148,6 +148,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: {},
     positionals: [],
     run: (deps) => listSigningKeys(deps),
+  },
+  'signing-key withdraw': {
+    usage: 'signing-key withdraw KID',
+    summary:
+      'Take a retired signing key out of the JWKS at once (a leaked key, after signing-key rotate --now): tokens it signed, forged ones included, stop verifying. Refused for the key that signs now.',
+    options: {},
+    positionals: ['KID'],
+    run: (deps, args) => withdrawSigningKey(deps, positional(args, 0)),
   },
   'signing-key rewrap': {
     usage: 'signing-key rewrap',

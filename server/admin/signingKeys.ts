@@ -33,8 +33,12 @@ export async function rotateSigningKey(deps: AdminDeps, options: { now?: boolean
 
 export interface SigningKeyView {
   kid: string;
-  /** `next`: published, not signing yet · `current`: signing · `retired`: published, no longer signing · `gone`: left the JWKS. */
-  state: 'next' | 'current' | 'retired' | 'gone';
+  /**
+   * `next`: published, not signing yet · `current`: signing · `retired`: published, no longer
+   * signing · `gone`: left the JWKS after its tokens expired · `withdrawn`: taken out of the JWKS
+   * by `signing-key withdraw`.
+   */
+  state: 'next' | 'current' | 'retired' | 'gone' | 'withdrawn';
   created_at: string;
   activates_at: string;
   retired_at: string | null;
@@ -45,6 +49,7 @@ export interface SigningKeyView {
 }
 
 function stateOf(key: SigningKeyRecord, now: number, graceMs: number): SigningKeyView['state'] {
+  if (key.withdrawnAt !== null) return 'withdrawn';
   // A scheduled key a `--now` rotation overtook retires without ever signing.
   if (key.retiredAt !== null && key.retiredAt <= now) return key.retiredAt + graceMs > now ? 'retired' : 'gone';
   return key.activatesAt > now ? 'next' : 'current';
@@ -61,10 +66,27 @@ export async function listSigningKeys(deps: AdminDeps): Promise<{ keys: SigningK
       created_at: iso(key.createdAt),
       activates_at: iso(key.activatesAt),
       retired_at: key.retiredAt === null ? null : iso(key.retiredAt),
-      published_until: key.retiredAt === null ? null : iso(key.retiredAt + graceMs),
+      published_until: key.withdrawnAt !== null ? iso(key.withdrawnAt) : key.retiredAt === null ? null : iso(key.retiredAt + graceMs),
       encrypted_with: typeof key.privateJwk.kek === 'string' ? key.privateJwk.kek : null,
     })),
   };
+}
+
+/**
+ * Takes a retired key out of the JWKS at once, on every server within 1 s: for a key that leaked,
+ * whose forged tokens must stop verifying before its grace runs out. Every token it signed fails
+ * from then on (visitor tokens at exchange; session tokens at verifiers once their cached JWKS
+ * expires), so sessions move on with a refresh. A key that signs now must be replaced first.
+ */
+export async function withdrawSigningKey(deps: AdminDeps, kid: string): Promise<SigningKeyView> {
+  const withdrawn = await deps.store.withdrawSigningKey(kid, deps.clock.now());
+  if (!withdrawn) {
+    const known = (await deps.store.listSigningKeys()).some((key) => key.kid === kid);
+    throw new AdminError(known ? `Signing key ${kid} signs now or is scheduled to: run signing-key rotate --now first` : `Unknown signing key ${kid}`);
+  }
+  const view = (await listSigningKeys(deps)).keys.find((key) => key.kid === kid);
+  if (!view) throw new AdminError(`Unknown signing key ${kid}`);
+  return view;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect } from 'vitest';
-import { listSigningKeys, rotateSigningKey } from '../admin/index.js';
+import { listSigningKeys, rotateSigningKey, withdrawSigningKey } from '../admin/index.js';
 import {
   ORIGIN,
   PATHS,
@@ -12,6 +12,7 @@ import {
   fetchJwks,
   guestSession,
   guestToken,
+  refresh,
   kidOf,
   sessionBody,
   verifyIndependently,
@@ -217,5 +218,21 @@ describe('signing keys and rotation', () => {
       expect(kidOf((await guestSession(server, clientKey)).token)).toBe(second.kid);
       expect(await kidsOf(server)).toEqual(expect.arrayContaining([oldKid, first.kid, second.kid]));
     });
+  });
+
+  it('a leaked key: rotate --now, then withdraw it: it leaves the JWKS and its tokens stop working at once, while sessions refresh onto the new key', async ({ server, widget: { clientKey } }) => {
+    const session = await guestSession(server, clientKey);
+    const visitor = await guestToken(server, clientKey);
+    const leaked = kidOf(session.token) ?? '';
+    const deps = { store: server.store, clock: server.clock };
+    await expect(withdrawSigningKey(deps, leaked)).rejects.toThrow('signs now');
+    const { kid } = await rotateSigningKey(deps, { now: true });
+    expect(await withdrawSigningKey(deps, leaked)).toMatchObject({ kid: leaked, state: 'withdrawn' });
+    await server.keys.reload();
+    expect(await kidsOf(server)).toEqual([kid]);
+    await expect(verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE })).rejects.toThrow();
+    expect((await exchange(server, visitor.token, ORIGIN)).status).toBe(400);
+    const refreshed = sessionBody(await refresh(server, session.refresh_token, ORIGIN));
+    expect(kidOf(refreshed.token)).toBe(kid);
   });
 });

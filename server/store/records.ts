@@ -66,6 +66,8 @@ export interface SigningKeyRecord {
    * the JWKS until every token it signed has expired.
    */
   retiredAt: EpochMs | null;
+  /** Set when an operator withdrew the retired key (it leaked): it left the JWKS then. */
+  withdrawnAt: EpochMs | null;
 }
 
 export type VisitorKind = 'guest' | 'user';

@@ -59,6 +59,11 @@ export interface Store {
    * activates after that instant: two instances rotating on a schedule add one key, not two.
    */
   rotateSigningKey(key: SigningKeyRecord, options?: { unlessActivatedAfter: EpochMs }): Promise<boolean>;
+  /**
+   * Withdraws a retired key (retired at or before `at`) from publication; returns it as
+   * withdrawn, or undefined (writing nothing) for an unknown key or one that signs or will sign.
+   */
+  withdrawSigningKey(kid: string, at: EpochMs): Promise<SigningKeyRecord | undefined>;
   /** Replaces a key's stored private part if it is still `from` (re-encryption); true if replaced. */
   replaceSigningKeyPrivateJwk(kid: string, from: Record<string, unknown>, to: Record<string, unknown>): Promise<boolean>;
 

@@ -53,10 +53,13 @@ export function signerAt(records: readonly SigningKeyRecord[], now: number): Sig
   );
 }
 
-/** Published in the JWKS at `now`: every key not retired, a scheduled one included, and retired keys within the grace. */
+/**
+ * Published in the JWKS at `now`: every key not retired, a scheduled one included, and retired
+ * keys within the grace unless withdrawn (leaked).
+ */
 export function publishedAt(records: readonly SigningKeyRecord[], now: number, retiredKeyGraceMs: number): SigningKeyRecord[] {
   return records
-    .filter((r) => r.retiredAt === null || r.retiredAt + retiredKeyGraceMs > now)
+    .filter((r) => r.withdrawnAt === null && (r.retiredAt === null || r.retiredAt + retiredKeyGraceMs > now))
     .sort((a, b) => b.activatesAt - a.activatesAt || b.createdAt - a.createdAt);
 }
 

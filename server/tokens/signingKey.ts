@@ -25,5 +25,6 @@ export function generateSigningKey(createdAt: number, activatesAt = createdAt): 
     createdAt,
     activatesAt,
     retiredAt: null,
+    withdrawnAt: null,
   };
 }

@@ -76,6 +76,18 @@ export function describeSigningKeys({ store }: StoreContext): void {
       expect((await store().listSigningKeys())[0]?.privateJwk).toEqual(sealed);
     });
 
+    it('withdrawSigningKey withdraws only a key retired by then, keeping the first withdrawal time', async () => {
+      const first = aSigningKey();
+      await store().insertFirstSigningKey(first);
+      const next = aSigningKey({ createdAt: T0 + DAY, activatesAt: T0 + 2 * DAY });
+      await store().rotateSigningKey(next);
+      expect(await store().withdrawSigningKey(first.kid, T0 + 2 * DAY - 1)).toBeUndefined();
+      expect(await store().withdrawSigningKey(next.kid, T0 + 3 * DAY)).toBeUndefined();
+      expect(await store().withdrawSigningKey('unknown', T0 + 3 * DAY)).toBeUndefined();
+      expect(await store().withdrawSigningKey(first.kid, T0 + 2 * DAY)).toEqual({ ...first, retiredAt: T0 + 2 * DAY, withdrawnAt: T0 + 2 * DAY });
+      expect((await store().withdrawSigningKey(first.kid, T0 + 3 * DAY))?.withdrawnAt).toBe(T0 + 2 * DAY);
+    });
+
     it('rotateSigningKey on an empty store just inserts the key', async () => {
       const key = aSigningKey();
       await store().rotateSigningKey(key);

@@ -78,6 +78,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       insertFirstSigningKey: announced(signingKeys.insertFirstSigningKey),
       rotateSigningKey: announced(signingKeys.rotateSigningKey),
       replaceSigningKeyPrivateJwk: announced(signingKeys.replaceSigningKeyPrivateJwk),
+      withdrawSigningKey: announced(signingKeys.withdrawSigningKey),
       ...visitorTokenQueries(db),
       ...refreshTokenQueries(db),
       ...sessionQueries(db),

@@ -168,6 +168,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       listSigningKeys: () => run(() => t.signingKeys.list()),
       insertFirstSigningKey: (key) => run(() => t.signingKeys.insertFirst(key)),
       rotateSigningKey: (key, options) => run(() => t.signingKeys.rotate(key, options?.unlessActivatedAfter)),
+      withdrawSigningKey: (kid, at) => run(() => t.signingKeys.withdraw(kid, at)),
       replaceSigningKeyPrivateJwk: (kid, from, to) => run(() => t.signingKeys.replacePrivate(kid, from, to)),
 
       consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),

@@ -68,6 +68,7 @@ export const aSigningKey = (over: Partial<SigningKeyRecord> = {}): SigningKeyRec
     createdAt: T0,
     activatesAt: over.createdAt ?? T0,
     retiredAt: null,
+    withdrawnAt: null,
     ...over,
   };
 };

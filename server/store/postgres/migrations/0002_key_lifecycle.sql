@@ -10,6 +10,7 @@ ALTER TABLE "secret_keys" ADD COLUMN "expires_at" bigint;--> statement-breakpoin
 ALTER TABLE "signing_keys" ADD COLUMN "activates_at" bigint;--> statement-breakpoint
 UPDATE "signing_keys" SET "activates_at" = "created_at";--> statement-breakpoint
 ALTER TABLE "signing_keys" ALTER COLUMN "activates_at" SET NOT NULL;--> statement-breakpoint
+ALTER TABLE "signing_keys" ADD COLUMN "withdrawn_at" bigint;--> statement-breakpoint
 ALTER TABLE "user_revocations" ADD CONSTRAINT "user_revocations_widget_id_widgets_id_fk" FOREIGN KEY ("widget_id") REFERENCES "public"."widgets"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "sessions_widget_id_user_id_idx" ON "sessions" USING btree ("widget_id","user_id");--> statement-breakpoint
 -- Hand-written (drizzle-kit does not express triggers). The kill switch: disabling a widget ends

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { check, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { PublicJwk } from '../../../../contract/index.js';
 import type { SigningKeyRecord } from '../../records.js';
@@ -16,6 +16,7 @@ export const signingKeys = pgTable(
     createdAt: epochMs('created_at').notNull(),
     activatesAt: epochMs('activates_at').notNull(),
     retiredAt: epochMs('retired_at'),
+    withdrawnAt: epochMs('withdrawn_at'),
   },
   (t) => [
     check('signing_keys_alg_check', sql`${t.alg} = 'ES256'`),
@@ -36,6 +37,7 @@ export const toSigningKey = (r: SigningKeyRow): SigningKeyRecord => ({
   createdAt: r.createdAt,
   activatesAt: r.activatesAt,
   retiredAt: r.retiredAt,
+  withdrawnAt: r.withdrawnAt,
 });
 
 /**
@@ -47,7 +49,7 @@ const lockSigningKeys = sql`SELECT pg_advisory_xact_lock(7737593596696160110)`;
 
 export function signingKeyQueries(
   db: PostgresDb,
-): Pick<Store, 'listSigningKeys' | 'insertFirstSigningKey' | 'rotateSigningKey' | 'replaceSigningKeyPrivateJwk'> {
+): Pick<Store, 'listSigningKeys' | 'insertFirstSigningKey' | 'rotateSigningKey' | 'replaceSigningKeyPrivateJwk' | 'withdrawSigningKey'> {
   const list = db
     .select()
     .from(signingKeys)
@@ -62,6 +64,7 @@ export function signingKeyQueries(
     createdAt: key.createdAt,
     activatesAt: key.activatesAt,
     retiredAt: key.retiredAt,
+    withdrawnAt: key.withdrawnAt,
   });
 
   return {
@@ -96,6 +99,14 @@ export function signingKeyQueries(
         await tx.insert(signingKeys).values(insertValues(key));
         return true;
       }),
+    withdrawSigningKey: async (kid, at) => {
+      const [row] = await db
+        .update(signingKeys)
+        .set({ withdrawnAt: sql`coalesce(${signingKeys.withdrawnAt}, ${at}::bigint)` })
+        .where(and(eq(signingKeys.kid, kid), isNotNull(signingKeys.retiredAt), lte(signingKeys.retiredAt, at)))
+        .returning();
+      return row && toSigningKey(row);
+    },
     // jsonb equality compares the documents, whatever their key order.
     replaceSigningKeyPrivateJwk: async (kid, from, to) => {
       const replaced = await db

@@ -11,6 +11,7 @@ ALTER TABLE `secret_keys` ADD `expires_at` integer;--> statement-breakpoint
 -- exist already signed from their creation.
 ALTER TABLE `signing_keys` ADD `activates_at` integer NOT NULL DEFAULT 0;--> statement-breakpoint
 UPDATE `signing_keys` SET `activates_at` = `created_at`;--> statement-breakpoint
+ALTER TABLE `signing_keys` ADD `withdrawn_at` integer;--> statement-breakpoint
 CREATE INDEX `sessions_widget_id_user_id_idx` ON `sessions` (`widget_id`,`user_id`);--> statement-breakpoint
 -- Hand-written (drizzle-kit does not express triggers). The kill switch: disabling a widget ends
 -- every session of it in the same transaction, so enabling it again resurrects none.

@@ -1,5 +1,5 @@
 /** The signing_keys table: its schema, its statements and its rows as records. */
-import { asc, getTableColumns, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { PublicJwk } from '../../../../contract/index.js';
 import type { SigningKeyRecord } from '../../records.js';
@@ -16,6 +16,7 @@ export const signingKeys = sqliteTable(
     createdAt: integer('created_at').notNull(),
     activatesAt: integer('activates_at').notNull(),
     retiredAt: integer('retired_at'),
+    withdrawnAt: integer('withdrawn_at'),
   },
   (t) => [check('signing_keys_alg_check', sql`${t.alg} = 'ES256'`)],
 );
@@ -65,6 +66,12 @@ export function prepareSigningKeyStatements(db: SqliteDb) {
     insert.run(key);
     return true;
   });
+  const withdraw = db
+    .update(signingKeys)
+    .set({ withdrawnAt: sql`coalesce(${signingKeys.withdrawnAt}, ${at})` })
+    .where(and(eq(signingKeys.kid, sql.placeholder('kid')), isNotNull(signingKeys.retiredAt), lte(signingKeys.retiredAt, at)))
+    .returning()
+    .prepare();
   // The stored text is the JSON.stringify of the record's object, so the text compares exactly.
   const replacePrivate = db.$client.prepare<{ kid: string; from: string; to: string }>(
     'UPDATE signing_keys SET private_jwk = @to WHERE kid = @kid AND private_jwk = @from',
@@ -79,6 +86,11 @@ export function prepareSigningKeyStatements(db: SqliteDb) {
      * IMMEDIATE transaction (the write lock taken up front, waiting under busy_timeout).
      */
     rotate: (key: SigningKeyRow, unlessActivatedAfter?: number): boolean => rotate.immediate(key, unlessActivatedAfter),
+    /** The retired key as withdrawn, or undefined if it is unknown or not retired by `at`. */
+    withdraw: (kid: string, at: number): SigningKeyRecord | undefined => {
+      const row = withdraw.get({ kid, at });
+      return row && toSigningKey(row);
+    },
     /** Compare-and-set of the stored private part; true if it was still `from`. */
     replacePrivate: (kid: string, from: Record<string, unknown>, to: Record<string, unknown>): boolean =>
       replacePrivate.run({ kid, from: JSON.stringify(from), to: JSON.stringify(to) }).changes === 1,
