@@ -3,7 +3,10 @@ import { clientKeyField } from './clientKey.js';
 import { MISSING_USER_FIELDS, userIdField } from './userToken.js';
 
 export const RevokeUserRequest = z
-  .object({ client_key: clientKeyField(MISSING_USER_FIELDS), user_id: userIdField }, { error: MISSING_USER_FIELDS })
+  .object(
+    { client_key: clientKeyField(MISSING_USER_FIELDS), user_id: userIdField },
+    { error: MISSING_USER_FIELDS },
+  )
   .meta({ id: 'RevokeUserRequest', description: 'The user whose sessions on this widget end.' });
 export type RevokeUserRequest = z.infer<typeof RevokeUserRequest>;
 
@@ -12,7 +15,11 @@ export const RevokeUserResponse = z
     revoked_sessions: z
       .int()
       .min(0)
-      .meta({ description: 'How many live sessions this call ended (0 when there were none: the call is idempotent).', example: 2 }),
+      .meta({
+        description:
+          'How many live sessions this call ended (0 when there were none: the call is idempotent).',
+        example: 2,
+      }),
   })
   .meta({ id: 'RevokeUserResponse' });
 export type RevokeUserResponse = z.infer<typeof RevokeUserResponse>;

@@ -14,7 +14,17 @@ export async function revokeUserSessions(
   const { secretKey, body } = input;
   const widget = await resolveWidgetOfKey(deps, secretKey, body.client_key);
   await deps.store.touchSecretKey(secretKey.id, deps.clock.now());
-  const revoked = await deps.store.revokeUserSessions({ widgetId: widget.record.id, userId: body.user_id, at: deps.clock.now() });
-  deps.events.emit({ event: 'user_sessions_revoked', clientKey: widget.record.clientKey, keyId: secretKey.id, userId: body.user_id, revokedSessions: revoked });
+  const revoked = await deps.store.revokeUserSessions({
+    widgetId: widget.record.id,
+    userId: body.user_id,
+    at: deps.clock.now(),
+  });
+  deps.events.emit({
+    event: 'user_sessions_revoked',
+    clientKey: widget.record.clientKey,
+    keyId: secretKey.id,
+    userId: body.user_id,
+    revokedSessions: revoked,
+  });
   return { revoked_sessions: revoked };
 }

@@ -34,58 +34,119 @@ function revoke(server: Target, secretKey: string | null, body: unknown): Promis
 }
 
 describe('POST /api/v1/widget/auth/revoke', () => {
-  it("ends every live session of the user on that widget: their refresh tokens answer 400, other users' keep working", async ({ server, widget }) => {
+  it("ends every live session of the user on that widget: their refresh tokens answer 400, other users' keep working", async ({
+    server,
+    widget,
+  }) => {
     const userSession = async (userId: string) => {
-      const visitor = visitorBody(await mintUser(server, widget.clientKey, widget.secretKey, { user_id: userId }));
+      const visitor = visitorBody(
+        await mintUser(server, widget.clientKey, widget.secretKey, { user_id: userId }),
+      );
       return sessionBody(await exchange(server, visitor.token, ORIGIN));
     };
     const ada = [await userSession('u_ada_1'), await userSession('u_ada_1')];
     const bob = await userSession('u_bob_1');
 
-    const res = await revoke(server, widget.secretKey, { client_key: widget.clientKey, user_id: 'u_ada_1' });
+    const res = await revoke(server, widget.secretKey, {
+      client_key: widget.clientKey,
+      user_id: 'u_ada_1',
+    });
     expect([res.status, res.json]).toEqual([200, { revoked_sessions: 2 }]);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    for (const session of ada) expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    for (const session of ada)
+      expectError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
     sessionBody(await refresh(server, bob.refresh_token, ORIGIN));
   });
 
-  it('refuses to exchange a visitor token minted for the user before the revocation, and accepts one minted after it', async ({ server, widget }) => {
-    const before = visitorBody(await mintUser(server, widget.clientKey, widget.secretKey, { user_id: 'u_ada_2' }));
+  it('refuses to exchange a visitor token minted for the user before the revocation, and accepts one minted after it', async ({
+    server,
+    widget,
+  }) => {
+    const before = visitorBody(
+      await mintUser(server, widget.clientKey, widget.secretKey, { user_id: 'u_ada_2' }),
+    );
     server.clock.advance(1);
-    expect((await revoke(server, widget.secretKey, { client_key: widget.clientKey, user_id: 'u_ada_2' })).status).toBe(200);
+    expect(
+      (await revoke(server, widget.secretKey, { client_key: widget.clientKey, user_id: 'u_ada_2' }))
+        .status,
+    ).toBe(200);
     expectError(await exchange(server, before.token, ORIGIN), 400, MSG_TOKEN);
     server.clock.advance(1);
-    const after = visitorBody(await mintUser(server, widget.clientKey, widget.secretKey, { user_id: 'u_ada_2' }));
+    const after = visitorBody(
+      await mintUser(server, widget.clientKey, widget.secretKey, { user_id: 'u_ada_2' }),
+    );
     sessionBody(await exchange(server, after.token, ORIGIN));
   });
 
-  it('is idempotent: a repeat, or a user the widget never saw, answers 200 with 0', async ({ server, widget }) => {
+  it('is idempotent: a repeat, or a user the widget never saw, answers 200 with 0', async ({
+    server,
+    widget,
+  }) => {
     const body = { client_key: widget.clientKey, user_id: 'u_nobody' };
-    for (let i = 0; i < 2; i++) expect((await revoke(server, widget.secretKey, body)).json).toEqual({ revoked_sessions: 0 });
+    for (let i = 0; i < 2; i++)
+      expect((await revoke(server, widget.secretKey, body)).json).toEqual({ revoked_sessions: 0 });
   });
 
-  it('logs one security event per call, naming the widget, the key and the count, never the key itself', async ({ server, widget }) => {
+  it('logs one security event per call, naming the widget, the key and the count, never the key itself', async ({
+    server,
+    widget,
+  }) => {
     const before = logs.records().length;
     await revoke(server, widget.secretKey, { client_key: widget.clientKey, user_id: 'u_logged' });
-    const events = logs.records().slice(before).filter((r) => r.event === 'user_sessions_revoked');
+    const events = logs
+      .records()
+      .slice(before)
+      .filter((r) => r.event === 'user_sessions_revoked');
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ clientKey: widget.clientKey, userId: 'u_logged', revokedSessions: 0 });
+    expect(events[0]).toMatchObject({
+      clientKey: widget.clientKey,
+      userId: 'u_logged',
+      revokedSessions: 0,
+    });
     expect(logs.text()).not.toContain(widget.secretKey);
   });
 
-  it("answers user-token's errors: 401 without a key, 400 without user_id, 404 for another account's widget", async ({ server, widget }) => {
+  it("answers user-token's errors: 401 without a key, 400 without user_id, 404 for another account's widget", async ({
+    server,
+    widget,
+  }) => {
     const noKey = await revoke(server, null, { client_key: widget.clientKey, user_id: 'u' });
     expectError(noKey, 401, 'Missing or invalid API key');
     expect(noKey.headers.get('www-authenticate')).toBe('Bearer realm="kataven"');
-    expectError(await revoke(server, widget.secretKey, { client_key: widget.clientKey }), 400, 'Missing client_key or user_id');
-    expectError(await revoke(server, widget.secretKey, { client_key: widget.clientKey, user_id: 'x'.repeat(257) }), 400, 'user_id must be at most 256 characters');
+    expectError(
+      await revoke(server, widget.secretKey, { client_key: widget.clientKey }),
+      400,
+      'Missing client_key or user_id',
+    );
+    expectError(
+      await revoke(server, widget.secretKey, {
+        client_key: widget.clientKey,
+        user_id: 'x'.repeat(257),
+      }),
+      400,
+      'user_id must be at most 256 characters',
+    );
     const other = await server.createWidget();
-    expectError(await revoke(server, widget.secretKey, { client_key: other.clientKey, user_id: 'u' }), 404, 'Unknown client_key');
-    const testKey = await createSecretKey({ store: server.store, clock: server.clock }, { accountId: widget.accountId, mode: 'test' });
-    expectError(await revoke(server, testKey.secret_key, { client_key: widget.clientKey, user_id: 'u' }), 404, 'Unknown client_key');
+    expectError(
+      await revoke(server, widget.secretKey, { client_key: other.clientKey, user_id: 'u' }),
+      404,
+      'Unknown client_key',
+    );
+    const testKey = await createSecretKey(
+      { store: server.store, clock: server.clock },
+      { accountId: widget.accountId, mode: 'test' },
+    );
+    expectError(
+      await revoke(server, testKey.secret_key, { client_key: widget.clientKey, user_id: 'u' }),
+      404,
+      'Unknown client_key',
+    );
   });
 
-  it('is rate-limited per secret key like user-token, and sends no CORS headers even to a browser', async ({ server, widget }) => {
+  it('is rate-limited per secret key like user-token, and sends no CORS headers even to a browser', async ({
+    server,
+    widget,
+  }) => {
     const res = await request(server.baseUrl, REVOKE, {
       headers: { authorization: `Bearer ${widget.secretKey}` },
       origin: ORIGIN,

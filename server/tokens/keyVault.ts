@@ -36,7 +36,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** A public name for a KEK: a hash prefix that reveals nothing usable about the key. */
-export const kekIdOf = (kek: Buffer) => hash('sha256', Buffer.concat([Buffer.from('kataven-kek:'), kek]), 'base64url').slice(0, 16);
+export const kekIdOf = (kek: Buffer) =>
+  hash('sha256', Buffer.concat([Buffer.from('kataven-kek:'), kek]), 'base64url').slice(0, 16);
 
 function encrypt(key: Buffer, plaintext: Buffer, aad: string): string {
   const iv = randomBytes(IV_BYTES);
@@ -51,19 +52,30 @@ function decrypt(key: Buffer, sealed: string, aad: string): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-  return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+  return Buffer.concat([
+    decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+    decipher.final(),
+  ]);
 }
 
-const isSealed = (stored: Record<string, unknown>): stored is Record<string, unknown> & SealedPrivateKey =>
-  stored.sealed === 'A256GCM' && typeof stored.kek === 'string' && typeof stored.dek === 'string' && typeof stored.jwk === 'string';
+const isSealed = (
+  stored: Record<string, unknown>,
+): stored is Record<string, unknown> & SealedPrivateKey =>
+  stored.sealed === 'A256GCM' &&
+  typeof stored.kek === 'string' &&
+  typeof stored.dek === 'string' &&
+  typeof stored.jwk === 'string';
 
 /**
  * `current` seals new keys (absent: stored in the clear, as before encryption was configured);
  * `current` and `previous` both open them, so the KEK can be replaced without downtime.
  */
-export function createKeyVault(keks: { current: Buffer; previous?: readonly Buffer[] } | undefined): KeyVault {
+export function createKeyVault(
+  keks: { current: Buffer; previous?: readonly Buffer[] } | undefined,
+): KeyVault {
   const byId = new Map<string, Buffer>();
-  for (const kek of [...(keks?.previous ?? []), ...(keks ? [keks.current] : [])]) byId.set(kekIdOf(kek), kek);
+  for (const kek of [...(keks?.previous ?? []), ...(keks ? [keks.current] : [])])
+    byId.set(kekIdOf(kek), kek);
   const currentKekId = keks && kekIdOf(keks.current);
 
   return {
@@ -83,13 +95,20 @@ export function createKeyVault(keks: { current: Buffer; previous?: readonly Buff
       if (!isSealed(stored)) return stored;
       const kek = byId.get(stored.kek);
       if (kek === undefined) {
-        throw new KeyVaultError(`signing key ${kid} is encrypted under key ${stored.kek}; set KATAVEN_KEY_ENCRYPTION_KEY (or _PREVIOUS) to it`);
+        throw new KeyVaultError(
+          `signing key ${kid} is encrypted under key ${stored.kek}; set KATAVEN_KEY_ENCRYPTION_KEY (or _PREVIOUS) to it`,
+        );
       }
       try {
         const dek = decrypt(kek, stored.dek, kid);
-        return JSON.parse(decrypt(dek, stored.jwk, kid).toString('utf8')) as Record<string, unknown>;
+        return JSON.parse(decrypt(dek, stored.jwk, kid).toString('utf8')) as Record<
+          string,
+          unknown
+        >;
       } catch {
-        throw new KeyVaultError(`signing key ${kid} does not decrypt under key ${stored.kek}: the stored value was altered`);
+        throw new KeyVaultError(
+          `signing key ${kid} does not decrypt under key ${stored.kek}: the stored value was altered`,
+        );
       }
     },
     isCurrent(stored) {

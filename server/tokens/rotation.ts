@@ -20,7 +20,11 @@ export const ROTATION_LEAD_MS = JWKS_MAX_AGE_MS + PROPAGATION_MARGIN_MS;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A new key, sealed for storage, that signs from `activatesAt`. */
-export function sealedSigningKey(vault: KeyVault, createdAt: number, activatesAt: number): SigningKeyRecord {
+export function sealedSigningKey(
+  vault: KeyVault,
+  createdAt: number,
+  activatesAt: number,
+): SigningKeyRecord {
   const key = generateSigningKey(createdAt, activatesAt);
   return { ...key, privateJwk: vault.seal(key.kid, key.privateJwk) };
 }
@@ -30,9 +34,14 @@ export function sealedSigningKey(vault: KeyVault, createdAt: number, activatesAt
  * one (published now, signing after `ROTATION_LEAD_MS`). Any number of instances may call this
  * at once: the store adds one key. Returns the new key's kid, or undefined when none was due.
  */
-export async function rotateIfDue(deps: { store: Store; clock: Clock; vault: KeyVault }, rotationDays: number): Promise<string | undefined> {
+export async function rotateIfDue(
+  deps: { store: Store; clock: Clock; vault: KeyVault },
+  rotationDays: number,
+): Promise<string | undefined> {
   const now = deps.clock.now();
   const key = sealedSigningKey(deps.vault, now, now + ROTATION_LEAD_MS);
-  const rotated = await deps.store.rotateSigningKey(key, { unlessActivatedAfter: now - rotationDays * DAY_MS });
+  const rotated = await deps.store.rotateSigningKey(key, {
+    unlessActivatedAfter: now - rotationDays * DAY_MS,
+  });
   return rotated ? key.kid : undefined;
 }

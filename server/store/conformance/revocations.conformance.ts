@@ -20,7 +20,8 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
     expect(result).toEqual({ started: true });
     return { session, hash: token.hash };
   };
-  const revokedAt = async (hash: string) => (await store().findRefreshToken(hash))?.session.revokedAt;
+  const revokedAt = async (hash: string) =>
+    (await store().findRefreshToken(hash))?.session.revokedAt;
 
   describe('revocations', () => {
     it("revokeUserSessions ends the user's live sessions on that widget only, and records the revocation", async () => {
@@ -28,9 +29,15 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
       const other = await seedWidget();
       const ada = { kind: 'user' as const, userId: 'u_ada' };
       const mine = [await startOn(widget, ada), await startOn(widget, ada)];
-      const bystanders = [await startOn(widget, { kind: 'user', userId: 'u_bob' }), await startOn(widget), await startOn(other, ada)];
+      const bystanders = [
+        await startOn(widget, { kind: 'user', userId: 'u_bob' }),
+        await startOn(widget),
+        await startOn(other, ada),
+      ];
 
-      expect(await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_ada', at: T0 + HOUR })).toBe(2);
+      expect(
+        await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_ada', at: T0 + HOUR }),
+      ).toBe(2);
       for (const { hash } of mine) expect(await revokedAt(hash)).toBe(T0 + HOUR);
       for (const { hash } of bystanders) expect(await revokedAt(hash)).toBeNull();
       expect(await store().findUserRevocation(widget.id, 'u_ada')).toBe(T0 + HOUR);
@@ -41,17 +48,28 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
       const widget = await seedWidget();
       await startOn(widget, { kind: 'user', userId: 'u_ada' });
       await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_ada', at: T0 + HOUR });
-      expect(await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_ada', at: T0 + 2 * HOUR })).toBe(0);
+      expect(
+        await store().revokeUserSessions({
+          widgetId: widget.id,
+          userId: 'u_ada',
+          at: T0 + 2 * HOUR,
+        }),
+      ).toBe(0);
       expect(await store().findUserRevocation(widget.id, 'u_ada')).toBe(T0 + 2 * HOUR);
       await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_ada', at: T0 });
       expect(await store().findUserRevocation(widget.id, 'u_ada')).toBe(T0 + 2 * HOUR);
-      expect(await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_nobody', at: T0 })).toBe(0);
+      expect(
+        await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_nobody', at: T0 }),
+      ).toBe(0);
     });
 
     it('disabling a widget revokes every session of it at once; enabling it again revives none', async () => {
       const widget = await seedWidget();
       const other = await seedWidget();
-      const sessions = [await startOn(widget), await startOn(widget, { kind: 'user', userId: 'u_ada' })];
+      const sessions = [
+        await startOn(widget),
+        await startOn(widget, { kind: 'user', userId: 'u_ada' }),
+      ];
       const bystander = await startOn(other);
       await store().updateWidget(widget.clientKey, { disabled: true, updatedAt: T0 + HOUR });
       for (const { hash } of sessions) expect(await revokedAt(hash)).toBe(T0 + HOUR);
@@ -60,7 +78,10 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
       expect(await revokedAt(bystander.hash)).toBeNull();
       // Other changes to an enabled widget leave its sessions alone.
       const later = await startOn(widget);
-      await store().updateWidget(widget.clientKey, { origins: ['https://a.example'], updatedAt: T0 + 3 * HOUR });
+      await store().updateWidget(widget.clientKey, {
+        origins: ['https://a.example'],
+        updatedAt: T0 + 3 * HOUR,
+      });
       expect(await revokedAt(later.hash)).toBeNull();
     });
   });

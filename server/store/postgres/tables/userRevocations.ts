@@ -25,9 +25,15 @@ export function userRevocationQueries(db: PostgresDb): Pick<Store, 'findUserRevo
   const find = db
     .select({ revokedAt: userRevocations.revokedAt })
     .from(userRevocations)
-    .where(and(eq(userRevocations.widgetId, sql.placeholder('widgetId')), eq(userRevocations.userId, sql.placeholder('userId'))))
+    .where(
+      and(
+        eq(userRevocations.widgetId, sql.placeholder('widgetId')),
+        eq(userRevocations.userId, sql.placeholder('userId')),
+      ),
+    )
     .prepare('user_revocations_find');
   return {
-    findUserRevocation: async (widgetId, userId) => (await find.execute({ widgetId, userId }))[0]?.revokedAt,
+    findUserRevocation: async (widgetId, userId) =>
+      (await find.execute({ widgetId, userId }))[0]?.revokedAt,
   };
 }

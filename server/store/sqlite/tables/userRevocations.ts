@@ -30,13 +30,19 @@ export function prepareUserRevocationStatements(db: SqliteDb) {
   const find = db
     .select({ revokedAt: userRevocations.revokedAt })
     .from(userRevocations)
-    .where(and(eq(userRevocations.widgetId, sql.placeholder('widgetId')), eq(userRevocations.userId, sql.placeholder('userId'))))
+    .where(
+      and(
+        eq(userRevocations.widgetId, sql.placeholder('widgetId')),
+        eq(userRevocations.userId, sql.placeholder('userId')),
+      ),
+    )
     .prepare();
 
   return {
     record: (widgetId: string, userId: string, at: EpochMs) => {
       record.run({ widgetId, userId, at });
     },
-    find: (widgetId: string, userId: string): EpochMs | undefined => find.get({ widgetId, userId })?.revokedAt,
+    find: (widgetId: string, userId: string): EpochMs | undefined =>
+      find.get({ widgetId, userId })?.revokedAt,
   };
 }
