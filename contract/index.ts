@@ -6,6 +6,7 @@ export * from './clientKey.js';
 export * from './widgetConfig.js';
 export * from './tokens.js';
 export * from './userToken.js';
+export * from './revokeUser.js';
 export * from './claims.js';
 export * from './jwks.js';
 export * from './readiness.js';

@@ -15,6 +15,7 @@ import {
   UserVisitorTokenResponse,
   VisitorTokenResponse,
 } from './tokens.js';
+import { RevokeUserRequest, RevokeUserResponse } from './revokeUser.js';
 import { UserTokenHeaders, UserTokenRequest } from './userToken.js';
 import { WidgetConfig } from './widgetConfig.js';
 import { clientKeyField } from './clientKey.js';
@@ -204,6 +205,25 @@ export const contract = c.router(
         ...errorResponses('refresh_expired', ...postBody),
       },
     },
+    revokeUser: {
+      method: 'POST',
+      path: '/api/v1/widget/auth/revoke',
+      headers: UserTokenHeaders,
+      body: RevokeUserRequest,
+      metadata: routeMeta({ tag: 'auth', secretKey: true, rateLimited: true, extension: true }),
+      summary: "End every session of one user (server-to-server, extension)",
+      description: [
+        "Extension. Your backend calls it when a user signs out everywhere, is suspended, or their account may be compromised: every session of that user on that widget ends.",
+        '**Effect.** From the answer on, on every instance: the user\'s refresh tokens answer 400 `Missing or expired refresh_token`, and a visitor token minted for the user (`POST /api/v1/widget/auth/user-token`) before this call no longer exchanges. Visitor tokens minted after it work as usual, so the user can sign in again at once. Session JWTs already issued stay valid until their `exp` (15 minutes at most by default): they are verified offline, with the JWKS.',
+        '**Idempotent.** The answer says how many live sessions this call ended; 0 when there were none, also for a `user_id` the widget never saw.',
+        '**Authentication and errors** exactly as `user-token`: your secret key in `Authorization`, no CORS headers (never call it from a browser), 400 `Missing client_key or user_id`, 401, 404 `Unknown client_key` for another account\'s widget, a disabled one or the other mode.',
+        '**Rate limit:** 3,000 requests per minute per secret key by default (the user-token rule, counted apart).',
+      ].join('\n\n'),
+      responses: {
+        200: RevokeUserResponse,
+        ...errorResponses(...secretKeyRouteErrors),
+      },
+    },
     jwks: {
       method: 'GET',
       path: '/.well-known/jwks.json',
@@ -211,7 +231,8 @@ export const contract = c.router(
       summary: 'Public signing keys (extension)',
       description: [
         'Extension. The public halves of the current signing key and of retired keys whose tokens may still be valid (RFC 7517), for any service that verifies session JWTs.',
-        'Pick the key by the JWT\'s `kid` header and pin everything else: algorithm `ES256`, `typ: at+jwt`, issuer, audience (`kataven:connect` by default). A rotated key stays here until every token it signed has expired, so rotation never breaks verification. `Cache-Control: public, max-age=300`.',
+        'Pick the key by the JWT\'s `kid` header and pin everything else: algorithm `ES256`, `typ: at+jwt`, issuer, audience (`kataven:connect` by default). `Cache-Control: public, max-age=300`.',
+        '**Rotation never breaks verification** for a verifier that honours `max-age`: a rotation publishes the new key here 305 s before it signs anything, and a retired key stays until every token it signed has expired. (An emergency rotation after a key leaked switches at once, and may withdraw the leaked key: then fetch again on any verification failure.) Fetch again when you meet an unknown `kid` and your copy is older than `max-age`.',
       ].join('\n\n'),
       responses: { 200: JwkSet, ...errorResponses(...everyRoute) },
     },

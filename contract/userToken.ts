@@ -39,16 +39,19 @@ export const UserMetadata = z
   });
 export type UserMetadata = z.infer<typeof UserMetadata>;
 
+/** A customer's id for a user: "Missing client_key or user_id" when absent or empty. */
+export const userIdField = z
+  .string({ error: (issue) => (issue.input === undefined ? MISSING(issue) : 'user_id must be a string') })
+  .min(1, { error: MISSING })
+  .max(256, { error: 'user_id must be at most 256 characters' })
+  .regex(PRINTABLE, { error: 'user_id must contain only printable characters' })
+  .meta({ description: "Your stable identifier for the signed-in user (1-256 printable characters).", example: 'u_123' });
+
 export const UserTokenRequest = z
   .object(
     {
       client_key: clientKeyField('missing_user_fields'),
-      user_id: z
-        .string({ error: (issue) => (issue.input === undefined ? MISSING(issue) : 'user_id must be a string') })
-        .min(1, { error: MISSING })
-        .max(256, { error: 'user_id must be at most 256 characters' })
-        .regex(PRINTABLE, { error: 'user_id must contain only printable characters' })
-        .meta({ description: "Your stable identifier for the signed-in user (1-256 printable characters).", example: 'u_123' }),
+      user_id: userIdField,
       name: z
         .string({ error: 'name must be a string' })
         .max(128, { error: 'name must be at most 128 characters' })

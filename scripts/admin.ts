@@ -4,6 +4,8 @@ import { systemClock } from '../server/clock.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { describeOpenFailure } from '../server/store/describeOpenFailure.js';
 import { openStore } from '../server/store/openStore.js';
+import { createKeyVault } from '../server/tokens/keyVault.js';
+import { retiredKeyGraceMs } from '../server/tokens/retiredKeyGrace.js';
 
 // An entry point like server/main.ts, so it may read process.env.
 const output = await runAdminCli(process.argv.slice(2), async () => {
@@ -17,7 +19,8 @@ const output = await runAdminCli(process.argv.slice(2), async () => {
   const store = await openStore({ url: config.databaseUrl }).catch((error: unknown) => {
     throw new AdminError(`DATABASE_URL: ${describeOpenFailure(config.databaseUrl, error)}`);
   });
-  return { store, clock: systemClock, close: () => store.close() };
+  const signingKeys = { vault: createKeyVault(config.keyEncryption), retiredKeyGraceMs: retiredKeyGraceMs(config) };
+  return { store, clock: systemClock, signingKeys, close: () => store.close() };
 });
 process.stdout.write(output.stdout);
 process.stderr.write(output.stderr);

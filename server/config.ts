@@ -26,6 +26,14 @@ const rateLimit = (fallback: string) =>
       return { points: Number(points), windowSeconds };
     });
 
+/** 32 bytes in base64 (`openssl rand -base64 32`). Messages never echo the value. */
+const KEK_RULE = 'must be 32 random bytes in base64 (openssl rand -base64 32)';
+const kek = () =>
+  z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/_-]{42,43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32, { error: KEK_RULE })
+    .transform((v) => Buffer.from(v, 'base64'));
+
 /** Every environment variable the service reads, with its default. Documented in the README. */
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -65,6 +73,19 @@ export const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'KATAVEN_REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 _ . : -' })
     .default('kataven'),
   KATAVEN_STARTUP_TIMEOUT: seconds(10, 'KATAVEN_STARTUP_TIMEOUT', 600),
+  KATAVEN_KEY_ENCRYPTION_KEY: kek().optional(),
+  // Comma-separated: keys the operator replaced, still accepted for reading until `signing-key rewrap`.
+  KATAVEN_KEY_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(kek()))
+    .optional(),
+  KATAVEN_SIGNING_KEY_ROTATION_DAYS: z.coerce
+    .number()
+    .int({ error: 'KATAVEN_SIGNING_KEY_ROTATION_DAYS must be a whole number of days' })
+    .min(1)
+    .max(3650)
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -101,6 +122,10 @@ export interface Config {
   /** Opening and migrating the store must finish within this, or the start fails. */
   startupTimeoutSeconds: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Operator keys sealing the signing keys at rest; absent: stored in the clear. */
+  keyEncryption: { current: Buffer; previous: Buffer[] } | undefined;
+  /** Rotate the signing key automatically every this many days; absent: only by the CLI. */
+  signingKeyRotationDays: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -146,5 +171,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.KATAVEN_REDIS_KEY_PREFIX },
     startupTimeoutSeconds: e.KATAVEN_STARTUP_TIMEOUT,
     logLevel: e.LOG_LEVEL,
+    keyEncryption:
+      e.KATAVEN_KEY_ENCRYPTION_KEY === undefined
+        ? undefined
+        : { current: e.KATAVEN_KEY_ENCRYPTION_KEY, previous: e.KATAVEN_KEY_ENCRYPTION_KEY_PREVIOUS ?? [] },
+    signingKeyRotationDays: e.KATAVEN_SIGNING_KEY_ROTATION_DAYS,
   };
 }

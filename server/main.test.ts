@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWidget } from './admin/index.js';
+import { systemClock } from './clock.js';
+import { openStore } from './store/openStore.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kataven-main-'));
 
@@ -216,6 +220,11 @@ describe('npm start: a start that cannot go on says why in one line and exits 1'
       line: () => 'KATAVEN_REFRESH_REUSE_GRACE: must be at most 60 seconds',
     },
     {
+      case: 'a key encryption key that is not 32 bytes of base64, without printing it',
+      env: () => ({ KATAVEN_KEY_ENCRYPTION_KEY: 'hunter2hunter2' }),
+      line: () => 'KATAVEN_KEY_ENCRYPTION_KEY: must be 32 random bytes in base64 (openssl rand -base64 32)',
+    },
+    {
       case: 'a port already in use',
       env: () => ({ PORT: busyPort(), HOST: '127.0.0.1' }),
       line: () => `PORT: cannot listen on 127.0.0.1 port ${busyPort()}: already in use`,
@@ -225,5 +234,35 @@ describe('npm start: a start that cannot go on says why in one line and exits 1'
     expect(await server.exited).toBe(1);
     expect(server.stderr()).toBe(`${line()}\n`);
     expect(server.stdout()).toBe('');
+  });
+});
+
+describe('npm start: signing keys at rest', () => {
+  const databaseUrl = `file:${join(dir, 'keys.sqlite')}`;
+  const kek = randomBytes(32).toString('base64');
+
+  it('warns in one line when live widgets are served with signing keys in the clear; with KATAVEN_KEY_ENCRYPTION_KEY it asks for a rewrap until it is done', { timeout: 60_000 }, async () => {
+    const store = await openStore({ url: databaseUrl });
+    await createWidget({ store, clock: systemClock }, { name: 'Live', origins: ['https://shop.example.com'], mode: 'live', guestEnabled: true }).finally(() => store.close());
+    const warnings = async (env: Record<string, string>) => {
+      const server = await start(freePort(), { DATABASE_URL: databaseUrl, KATAVEN_DEMO: 'off', ...env });
+      server.child.kill('SIGTERM');
+      await server.exited;
+      return server.stdout().split('\n').filter((line) => line.includes('"level":40')).map((line) => (JSON.parse(line) as { event: string }).event);
+    };
+    expect(await warnings({})).toEqual(['signing_keys_unencrypted']);
+    expect(await warnings({ KATAVEN_KEY_ENCRYPTION_KEY: kek })).toEqual(['signing_keys_not_rewrapped']);
+    const rewrap = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'signing-key', 'rewrap'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, KATAVEN_KEY_ENCRYPTION_KEY: kek },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(rewrap.stdout)).toMatchObject({ rewrapped: 1 });
+    expect(await warnings({ KATAVEN_KEY_ENCRYPTION_KEY: kek })).toEqual([]);
+  });
+
+  it('refuses to start, in one line, when the signing keys are sealed under another operator key', { timeout: 30_000 }, async () => {
+    const server = spawnMain({ PORT: String(freePort()), DATABASE_URL: databaseUrl, KATAVEN_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toMatch(/^KATAVEN_KEY_ENCRYPTION_KEY: signing key \S+ is encrypted under key \S+; set KATAVEN_KEY_ENCRYPTION_KEY \(or _PREVIOUS\) to it\n$/);
   });
 });

@@ -51,6 +51,8 @@ async function main() {
   const { startMaintenance } = await import('./maintenance.js');
   const { createRedisRateLimiters } = await import('./http/redisRateLimiters.js');
   const { systemClock: clock } = await import('./clock.js');
+  const { createKeyVault, KeyVaultError } = await import('./tokens/keyVault.js');
+  const { warnAboutKeyStorage } = await import('./tokens/keyStorageWarnings.js');
 
   const timeoutMs = config.startupTimeoutSeconds * 1000;
   const store = await withDeadline(
@@ -72,8 +74,12 @@ async function main() {
         : describeOpenFailure(config.databaseUrl, error);
     throw new StartupError(`DATABASE_URL: ${cause}`);
   });
-  const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
+  const vault = createKeyVault(config.keyEncryption);
+  const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config), vault }).catch((error: unknown) => {
+    throw error instanceof KeyVaultError ? new StartupError(`KATAVEN_KEY_ENCRYPTION_KEY: ${error.message}`) : error;
+  });
   keys.start();
+  await warnAboutKeyStorage({ store, vault, logger });
 
   const demo = config.demo ? await seedDemo({ store, clock }) : undefined;
   // Shared counters only matter when limits are on; without REDIS_URL each instance counts alone.
@@ -86,7 +92,7 @@ async function main() {
     logger,
     ...(redis && { rateLimiters: redis.factory, rateLimitsPerInstance: () => !redis.isShared() }),
   });
-  const maintenance = startMaintenance({ store, clock, config, logger });
+  const maintenance = startMaintenance({ store, clock, config, logger, vault });
   if (demo) process.stdout.write(demoBanner(demo, baseUrl) + '\n');
   handler = app.express;
   const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';

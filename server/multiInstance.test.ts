@@ -195,6 +195,76 @@ describeWithPostgres('three instances on one PostgreSQL and one Redis', () => {
     expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
   }, 30_000);
 
+  const newWidget = async (name: string) => {
+    const store = await openStore({ url: database.url });
+    try {
+      const created = await createWidget({ store, clock: systemClock }, { name, origins: [], mode: 'test', guestEnabled: true });
+      return { clientKey: created.client_key, secretKey: created.secret_key ?? '' };
+    } finally {
+      await store.close();
+    }
+  };
+  const refreshStatus = async (i: number, token: string) => (await post(at(i), PATHS.refresh, { refresh_token: token })).status;
+
+  it('the kill switch through the CLI: every session of the widget stops refreshing on all three at once, guest is refused within 1 s, enable revives none', async () => {
+    const { clientKey: key } = await newWidget('Killed');
+    const sessions: string[] = [];
+    for (const i of [0, 1, 2]) {
+      const guest = await post(at(i), PATHS.guest, { client_key: key });
+      const exchanged = await post(at(i), PATHS.exchange, { token: guest.json.token });
+      expect(exchanged.status, exchanged.text).toBe(200);
+      sessions.push(String(exchanged.json.refresh_token));
+    }
+    const cli = (...args: string[]) =>
+      promisify(execFile)('npm', ['run', '--silent', 'admin', '--', ...args], { env: { ...process.env, DATABASE_URL: database.url } });
+    await cli('widget', 'disable', key);
+    const committed = performance.now();
+    for (const token of sessions) for (const i of [0, 1, 2]) expect(await refreshStatus(i, token)).toBe(400);
+    const delays = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        while ((await post(at(i), PATHS.guest, { client_key: key })).status !== 404) {
+          if (performance.now() - committed > 5000) throw new Error(`instance ${i} still mints guests for the disabled widget`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return Math.round(performance.now() - committed);
+      }),
+    );
+    console.log(`multi-instance kill switch: guest refused by the three instances after ${delays.join(', ')} ms; sessions refused at once`);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
+    await cli('widget', 'enable', key);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const token of sessions) for (const i of [0, 1, 2]) expect(await refreshStatus(i, token)).toBe(400);
+  }, 60_000);
+
+  it("a user's sessions revoked on one instance stop refreshing on the others at once; their earlier visitor token no longer exchanges anywhere", async () => {
+    const widget = await newWidget('Revoking');
+    const auth = { authorization: `Bearer ${widget.secretKey}` };
+    const mint = (i: number) =>
+      fetch(`${at(i)}${PATHS.userToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ client_key: widget.clientKey, user_id: 'u_ada' }),
+      }).then(async (r) => ((await r.json()) as { token: string }).token);
+    const sessions: string[] = [];
+    for (const i of [0, 1]) {
+      const exchanged = await post(at(i + 1), PATHS.exchange, { token: await mint(i) });
+      expect(exchanged.status, exchanged.text).toBe(200);
+      sessions.push(String(exchanged.json.refresh_token));
+    }
+    const pending = await mint(2);
+    const revoked = await fetch(`${at(0)}/api/v1/widget/auth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ client_key: widget.clientKey, user_id: 'u_ada' }),
+    });
+    expect([revoked.status, await revoked.json()]).toEqual([200, { revoked_sessions: 2 }]);
+    for (const token of sessions) for (const i of [1, 2]) expect(await refreshStatus(i, token)).toBe(400);
+    const replay = await post(at(1), PATHS.exchange, { token: pending });
+    expect([replay.status, replay.text]).toEqual([400, MSG_TOKEN]);
+    const fresh = await post(at(2), PATHS.exchange, { token: await mint(1) });
+    expect(fresh.status, fresh.text).toBe(200);
+  }, 30_000);
+
   it('kill -9 of one instance under exchange/refresh load: every 200 it gave is honoured by the others, no family forks', async () => {
     const victim = instances[2];
     if (victim === undefined) throw new Error('no third instance');

@@ -52,6 +52,25 @@ function everythingIn(error: KatavenError): string {
   ].join('\n');
 }
 
+describe('createServerClient().revokeUserSessions', () => {
+  it("ends the user's sessions on the live server and says how many, 0 on a repeat", async ({ client, server, widget: { clientKey } }) => {
+    const visitor = await client().createUserToken({ client_key: clientKey, user_id: 'u_revoked' });
+    const exchanged = await fetch(`${server.baseUrl}/api/v1/widget/auth/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      body: JSON.stringify({ token: visitor.token }),
+    });
+    expect(exchanged.status).toBe(200);
+    expect(await client().revokeUserSessions({ client_key: clientKey, user_id: 'u_revoked' })).toEqual({ revoked_sessions: 1 });
+    expect(await client().revokeUserSessions({ client_key: clientKey, user_id: 'u_revoked' })).toEqual({ revoked_sessions: 0 });
+  });
+
+  it('throws the KatavenError of the answer, as createUserToken does', async ({ client, widget: { clientKey } }) => {
+    const error = await failure(client({ secretKey: WELL_FORMED_UNKNOWN_KEY }).revokeUserSessions({ client_key: clientKey, user_id: 'u' }));
+    expect([error.status, error.code]).toEqual([401, 'invalid_api_key']);
+  });
+});
+
 describe('createServerClient().createUserToken', () => {
   it('mints a user visitor token on the live server, typed as the contract says', async ({
     client,

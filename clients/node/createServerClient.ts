@@ -1,3 +1,4 @@
+import { RevokeUserResponse, type RevokeUserRequest } from '../../contract/revokeUser.js';
 import { UserVisitorTokenResponse } from '../../contract/tokens.js';
 import type { UserTokenRequest } from '../../contract/userToken.js';
 import { errorFromResponse, KatavenError, networkError } from '../shared/katavenError.js';
@@ -22,6 +23,17 @@ export interface ServerClient {
    * widget (its `fetchUserToken` callback), which exchanges it for a session.
    */
   createUserToken(input: UserTokenRequest): Promise<UserVisitorTokenResponse>;
+  /**
+   * Ends every session of one user on a widget, on every instance: their refresh tokens stop
+   * working and visitor tokens minted for them before this call no longer exchange. Session JWTs
+   * already issued stay valid until they expire. Idempotent: `revoked_sessions` is 0 when there
+   * was nothing to end.
+   *
+   * @example
+   * // the user signed out everywhere, or their account was suspended
+   * const { revoked_sessions } = await kataven.revokeUserSessions({ client_key: 'pk_live_…', user_id: user.id });
+   */
+  revokeUserSessions(input: RevokeUserRequest): Promise<RevokeUserResponse>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -95,14 +107,16 @@ export function createServerClient(options: ServerClientOptions): ServerClient {
     }
   }
 
+  /** A 2xx that is not the contract's shape (a proxy's page, a version mismatch) is a failure. */
+  async function call<T>(path: string, body: unknown, schema: { safeParse(json: unknown): { success: true; data: T } | { success: false } }): Promise<T> {
+    const { status, json } = await post(path, body);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new KatavenError(status, 'server_error', 'Unexpected response from Kataven');
+    return parsed.data;
+  }
+
   return {
-    async createUserToken(input) {
-      const { status, json } = await post('/api/v1/widget/auth/user-token', input);
-      const parsed = UserVisitorTokenResponse.safeParse(json);
-      // A 2xx that is not the contract's shape (a proxy's page, a version mismatch) is no token.
-      if (!parsed.success)
-        throw new KatavenError(status, 'server_error', 'Unexpected response from Kataven');
-      return parsed.data;
-    },
+    createUserToken: (input) => call('/api/v1/widget/auth/user-token', input, UserVisitorTokenResponse),
+    revokeUserSessions: (input) => call('/api/v1/widget/auth/revoke', input, RevokeUserResponse),
   };
 }

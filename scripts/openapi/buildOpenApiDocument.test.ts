@@ -19,6 +19,9 @@ import * as z from 'zod';
 import { contract } from '../../contract/index.js';
 import { buildOpenApiDocument, renderOpenApiJson } from './buildOpenApiDocument.js';
 
+/** The server-to-server routes, authenticated with the account's secret key. */
+const SECRET_KEY_ROUTES = ['userToken', 'revokeUser'];
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** The contract's routes, walked independently of the generator. */
@@ -271,7 +274,7 @@ describe('buildOpenApiDocument', () => {
     ]);
   });
 
-  it('secures user-token with the secret key and nothing else', () => {
+  it('secures user-token and revoke with the secret key and nothing else', () => {
     expect(doc.components?.securitySchemes?.secretKey).toMatchObject({
       type: 'http',
       scheme: 'bearer',
@@ -279,13 +282,15 @@ describe('buildOpenApiDocument', () => {
     });
     for (const { op } of operations(doc)) {
       expect(op.security, op.operationId).toEqual(
-        op.operationId === 'userToken' ? [{ secretKey: [] }] : [],
+        SECRET_KEY_ROUTES.includes(op.operationId ?? '') ? [{ secretKey: [] }] : [],
       );
     }
-    // Authorization is the security scheme's job, not a header parameter (OpenAPI 3.1 §4.8.12.1).
-    const params = (operation(doc, 'userToken').parameters ?? []) as ParameterObject[];
-    expect(params.some((p) => p.name.toLowerCase() === 'authorization')).toBe(false);
-    expect(response(operation(doc, 'userToken'), 401).headers).toHaveProperty('WWW-Authenticate');
+    for (const id of SECRET_KEY_ROUTES) {
+      // Authorization is the security scheme's job, not a header parameter (OpenAPI 3.1 §4.8.12.1).
+      const params = (operation(doc, id).parameters ?? []) as ParameterObject[];
+      expect(params.some((p) => p.name.toLowerCase() === 'authorization')).toBe(false);
+      expect(response(operation(doc, id), 401).headers).toHaveProperty('WWW-Authenticate');
+    }
   });
 
   it('tags the operations and marks extensions', () => {

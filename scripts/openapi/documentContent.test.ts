@@ -13,6 +13,9 @@ import * as z from 'zod';
 import { contract, responseHeadersFor, routeMetaOf } from '../../contract/index.js';
 import { buildOpenApiDocument } from './buildOpenApiDocument.js';
 
+/** The server-to-server routes, authenticated with the account's secret key. */
+const SECRET_KEY_ROUTES = ['userToken', 'revokeUser'];
+
 const doc = buildOpenApiDocument();
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -228,7 +231,7 @@ describe('the OpenAPI document describes every operation completely', () => {
     );
   });
 
-  it('writes curl samples with the real path, Origin only where the route reads it and the secret key only on user-token', () => {
+  it('writes curl samples with the real path, Origin only where the route reads it and the secret key only on user-token and revoke', () => {
     for (const { key, route } of routes) {
       const source = (operation(key)['x-codeSamples'] as { source: string }[])[0]?.source ?? '';
       expect(source, key).toContain(`http://localhost:8787${route.path}`);
@@ -236,7 +239,7 @@ describe('the OpenAPI document describes every operation completely', () => {
         (p) => p.name === 'Origin',
       );
       expect(source.includes("-H 'Origin: http://localhost:3000'"), key).toBe(readsOrigin);
-      expect(source.includes('Authorization'), key).toBe(key === 'userToken');
+      expect(source.includes('Authorization'), key).toBe(SECRET_KEY_ROUTES.includes(key));
       expect(source.includes("-d '"), key).toBe(route.method === 'POST');
     }
     for (const id of ['guest', 'exchange', 'refresh', 'getConfig']) {
@@ -249,9 +252,9 @@ describe('the OpenAPI document describes every operation completely', () => {
     );
   });
 
-  it('secures user-token with the secret key and says "none" on every other operation', () => {
+  it('secures user-token and revoke with the secret key and says "none" on every other operation', () => {
     for (const { key } of routes) {
-      expect(operation(key).security, key).toEqual(key === 'userToken' ? [{ secretKey: [] }] : []);
+      expect(operation(key).security, key).toEqual(SECRET_KEY_ROUTES.includes(key) ? [{ secretKey: [] }] : []);
     }
   });
 

@@ -60,7 +60,7 @@ function errorTable(): string {
       const body =
         fieldReasons === undefined
           ? `\`${message}\``
-          : `a one-line reason naming the field (\`user-token\` only), e.g. \`${fieldReasons.at(-1) ?? message}\``;
+          : `a one-line reason naming the field (\`user-token\` and \`revoke\` only), e.g. \`${fieldReasons.at(-1) ?? message}\``;
       return { status, body, code: reportedCode(code) };
     })
     .sort((a, b) => a.status - b.status);
@@ -145,7 +145,7 @@ Each widget (client key \`pk_live_…\` or \`pk_test_…\`) has an allowlist of 
 
 - A preflight (\`OPTIONS\`) answers 204 and echoes any syntactically valid \`Origin\` (the client key is not known before the body), with \`Access-Control-Allow-Methods\`, \`Access-Control-Allow-Headers: Content-Type\`, \`Access-Control-Max-Age: 600\` and \`Vary: Origin\`.
 - Every answer on these routes, errors included, echoes a syntactically valid \`Origin\` in \`Access-Control-Allow-Origin\` and exposes \`${CORS_EXPOSED_HEADERS}\`, so the widget can read a 403 message instead of an opaque network failure. Never \`*\`, never \`null\`, never credentials: nothing here uses cookies.
-- \`user-token\` sends no CORS headers at all, on preflight or otherwise: a secret key cannot be used from a page.
+- \`user-token\` and \`revoke\` send no CORS headers at all, on preflight or otherwise: a secret key cannot be used from a page.
 
 ## Errors
 
@@ -161,6 +161,7 @@ ${errorTable()}
 | \`exchange\` | 120 / min | client IP |
 | \`refresh\` | 120 / min | client IP |
 | \`user-token\` | 3,000 / min | secret key |
+| \`revoke\` | 3,000 / min | secret key |
 
 Each limit is configurable per deployment. A request counted against a per-client quota (client IP, secret key) learns what is left in the \`RateLimit\` and \`RateLimit-Policy\` fields (IETF draft-ietf-httpapi-ratelimit-headers), e.g. \`RateLimit: "guest-ip";r=59;t=42\` and \`RateLimit-Policy: "guest-ip";q=60;w=60\`; the per-widget quota is shared and not advertised. Beyond a limit the answer is 429 \`Too many requests\` with \`Retry-After\` (seconds) and both fields for the limit that was hit.
 

@@ -62,11 +62,11 @@ describe('admin CLI: bad input', () => {
   const rows: Row[] = [
     // The command itself
     [() => ['widget', 'frobnicate'], usage, `unknown command "widget frobnicate" ${widgetCommands}`],
-    [() => ['frobnicate'], usage, 'unknown command "frobnicate" (commands: widget, key, signing-key; try --help)'],
-    [() => ['--frob'], usage, 'unknown command "--frob" (commands: widget, key, signing-key; try --help)'],
+    [() => ['frobnicate'], usage, 'unknown command "frobnicate" (commands: widget, key, session, signing-key; try --help)'],
+    [() => ['--frob'], usage, 'unknown command "--frob" (commands: widget, key, session, signing-key; try --help)'],
     [() => ['widget'], usage, `widget: missing subcommand ${widgetCommands}`],
-    [() => ['key', '--account', 'x'], usage, 'key: missing subcommand (key commands: create, list, revoke)'],
-    [() => ['signing-key'], usage, 'signing-key: missing subcommand (signing-key commands: rotate)'],
+    [() => ['key', '--account', 'x'], usage, 'key: missing subcommand (key commands: create, list, revoke, roll)'],
+    [() => ['signing-key'], usage, 'signing-key: missing subcommand (signing-key commands: rotate, list, withdraw, rewrap)'],
     // widget create
     [() => ['widget', 'create'], usage, 'widget create: --name is required (try: widget create --help)'],
     [() => ['widget', 'create', '--name'], usage, /^widget create: --name needs a value /],
@@ -117,7 +117,19 @@ describe('admin CLI: bad input', () => {
     [() => ['key', 'revoke', mistypedSecretKey], refused, 'Not a valid secret key (its checksum does not match)'],
     // signing-key rotate
     [() => ['signing-key', 'rotate', 'now'], usage, /^signing-key rotate: unexpected argument "now" /],
-    [() => ['signing-key', 'rotate', '--now'], usage, /^signing-key rotate: unknown option --now /],
+    [() => ['signing-key', 'rotate', '--now=yes'], usage, /^signing-key rotate: --now takes no value /],
+    [() => ['signing-key', 'withdraw'], usage, /^signing-key withdraw: KID is required /],
+    [() => ['signing-key', 'withdraw', 'nope'], refused, 'Unknown signing key nope'],
+    [() => ['signing-key', 'rewrap'], refused, 'KATAVEN_KEY_ENCRYPTION_KEY is not set: there is no key to encrypt under'],
+    // key roll
+    [() => ['key', 'roll'], usage, /^key roll: KEY_ID is required /],
+    [() => ['key', 'roll', 'key_doesnotexist'], refused, 'Unknown key key_doesnotexist'],
+    [() => ['key', 'roll', 'key_doesnotexist', '--expires-in', 'forever'], refused, '--expires-in must look like 24h, 90m, 7d or 0s, at most 30d; got "forever"'],
+    [() => ['key', 'roll', 'key_doesnotexist', '--expires-in', '31d'], refused, /^--expires-in must look like/],
+    // session revoke
+    [() => ['session', 'revoke', '--client-key', ck()], usage, /^session revoke: --user-id is required /],
+    [() => ['session', 'revoke', '--client-key', 'pk_live_doesnotexist', '--user-id', 'u'], refused, 'Unknown client_key pk_live_doesnotexist'],
+    [() => ['session', 'revoke', '--client-key', ck(), '--user-id', 'x'.repeat(257)], refused, '--user-id: user_id must be at most 256 characters'],
   ];
 
   const label = ([argv, exitCode]: Row) =>

@@ -95,9 +95,37 @@ describe('admin CLI', () => {
     expect((await cli('key', 'revoke', 'key_unknown')).exitCode).toBe(1);
   });
 
-  it('signing-key rotate prints the new kid', async () => {
-    const { kid } = await json('signing-key', 'rotate');
+  it('signing-key rotate prints the new kid and when it starts signing; list shows it as next, --now as current', async () => {
+    const { kid, activates_at } = await json('signing-key', 'rotate');
     expect(kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(String(activates_at))).toBe(clock.now() + 305_000);
+    const state = async (k: unknown) =>
+      ((await json('signing-key', 'list')).keys as { kid: string; state: string }[]).find((key) => key.kid === k)?.state;
+    expect(await state(kid)).toBe('next');
+    const urgent = await json('signing-key', 'rotate', '--now');
+    expect(Date.parse(String(urgent.activates_at))).toBe(clock.now());
+    expect(await state(urgent.kid)).toBe('current');
+    expect(await state(kid)).toBe('retired');
+  });
+
+  it('key roll prints a successor once and schedules the old key to expire; list shows both, then the old one expired', async () => {
+    const { account_id } = await json('widget', 'create', '--name', 'R', '--origin', 'https://r.example.com');
+    const { key_id: oldId } = await json('key', 'create', '--account', String(account_id));
+    const rolled = await json('key', 'roll', String(oldId), '--expires-in', '2h');
+    expect(rolled.secret_key).toMatch(/^sk_live_kt_/);
+    expect(rolled.rolled).toMatchObject({ key_id: oldId, status: 'expiring', expires_at: new Date(clock.now() + 7_200_000).toISOString() });
+    const statuses = async () =>
+      Object.fromEntries(((await json('key', 'list', '--account', String(account_id))).keys as { key_id: string; status: string }[]).map((k) => [k.key_id, k.status]));
+    expect(await statuses()).toMatchObject({ [String(oldId)]: 'expiring', [String(rolled.key_id)]: 'active' });
+    clock.advance(7_200_000);
+    expect(await statuses()).toMatchObject({ [String(oldId)]: 'expired', [String(rolled.key_id)]: 'active' });
+    const again = await cli('key', 'roll', String(oldId));
+    expect([again.exitCode, again.stderr]).toEqual([1, `${JSON.stringify({ error: `Key ${String(oldId)} is revoked or expired: create a new one with key create` })}\n`]);
+  });
+
+  it('session revoke ends the user\'s sessions and prints how many', async () => {
+    const { client_key } = await json('widget', 'create', '--name', 'S', '--origin', 'https://s.example.com');
+    expect(await json('session', 'revoke', '--client-key', String(client_key), '--user-id', 'u_1')).toEqual({ revoked_sessions: 0 });
   });
 
   it('prints usage on stdout, exit code 0: the overview for --help, a group\'s commands, each command\'s own', async () => {

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { AdminError } from './adminError.js';
 import { parseCommandLine, UsageError, type OptionSpecs, type ParsedCommandLine } from './parseCommandLine.js';
-import { createSecretKey, listSecretKeys, revokeSecretKey, type AdminDeps } from './secretKeys.js';
-import { rotateSigningKey } from './signingKeys.js';
+import { createSecretKey, listSecretKeys, parseExpiresIn, revokeSecretKey, rollSecretKey, type AdminDeps } from './secretKeys.js';
+import { revokeUserSessions } from './sessions.js';
+import { listSigningKeys, rewrapSigningKeys, rotateSigningKey, withdrawSigningKey } from './signingKeys.js';
 import { createWidget, editWidgetOrigins, listWidgets, setWidgetDisabled, setWidgetSettings } from './widgets.js';
 
 /** The CLI's exit codes, documented in the README. */
@@ -56,7 +57,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'widget list': { usage: 'widget list', summary: 'List every widget.', options: {}, positionals: [], run: (deps) => listWidgets(deps) },
   'widget disable': {
     usage: 'widget disable CLIENT_KEY',
-    summary: 'Disable a widget: config and guest answer 404, its tokens stop exchanging and refreshing.',
+    summary:
+      'The kill switch: config and guest answer 404 and visitor tokens stop exchanging on every server within 1 s, and every session of the widget ends (enabling it again revives none).',
     options: {},
     positionals: ['CLIENT_KEY'],
     run: (deps, args) => setWidgetDisabled(deps, positional(args, 0), true),
@@ -104,7 +106,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   'key list': {
     usage: 'key list --account ACCOUNT_ID',
-    summary: "List an account's secret keys (display prefix, last use, revocation; never the key).",
+    summary: "List an account's secret keys: display prefix, created, last used, expires, revoked, status (never the key).",
     options: { account: { type: 'string', required: true } },
     positionals: [],
     run: (deps, args) => listSecretKeys(deps, required(args, 'account')),
@@ -116,12 +118,52 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     positionals: ['KEY_ID_OR_SECRET_KEY'],
     run: (deps, args) => revokeSecretKey(deps, positional(args, 0)),
   },
+  'session revoke': {
+    usage: 'session revoke --client-key PK --user-id ID',
+    summary:
+      "End every session of a user on a widget, as the revoke route does: refresh tokens stop at once on every server, and visitor tokens minted for the user until now no longer exchange. Session JWTs already issued live until they expire.",
+    options: { 'client-key': { type: 'string', required: true }, 'user-id': { type: 'string', required: true } },
+    positionals: [],
+    run: (deps, args) => revokeUserSessions(deps, { clientKey: required(args, 'client-key'), userId: required(args, 'user-id') }),
+  },
+  'key roll': {
+    usage: 'key roll KEY_ID [--expires-in 24h]',
+    summary:
+      'Create a successor key (printed once) and let the old one expire after --expires-in (default 24h, at most 30d; units s, m, h, d). Both work until then: deploy the new key, then let the old one lapse. An expired key answers 401 like a revoked one.',
+    options: { 'expires-in': { type: 'string' } },
+    positionals: ['KEY_ID'],
+    run: (deps, args) => rollSecretKey(deps, { keyId: positional(args, 0), expiresInMs: parseExpiresIn(first(args, 'expires-in') ?? '24h') }),
+  },
   'signing-key rotate': {
-    usage: 'signing-key rotate',
-    summary: 'Make a new signing key current; the old one stays in the JWKS until its tokens expired. Running servers switch within 5 s.',
+    usage: 'signing-key rotate [--now]',
+    summary:
+      'Publish a new signing key in the JWKS at once (every server within 5 s) and make it sign after the JWKS max-age (300 s + 5 s), so no verifier holding a cached JWKS fails. --now makes it sign at once (a leaked key). The old key stays in the JWKS until its tokens expired.',
+    options: { now: { type: 'boolean' } },
+    positionals: [],
+    run: (deps, args) => rotateSigningKey(deps, { now: args.flags.has('now') }),
+  },
+  'signing-key list': {
+    usage: 'signing-key list',
+    summary: 'List the signing keys: state (next, current, retired, gone), when each signs, retires and leaves the JWKS, and the operator key it is encrypted under.',
     options: {},
     positionals: [],
-    run: (deps) => rotateSigningKey(deps),
+    run: (deps) => listSigningKeys(deps),
+  },
+  'signing-key withdraw': {
+    usage: 'signing-key withdraw KID',
+    summary:
+      'Take a retired signing key out of the JWKS at once (a leaked key, after signing-key rotate --now): tokens it signed, forged ones included, stop verifying. Refused for the key that signs now.',
+    options: {},
+    positionals: ['KID'],
+    run: (deps, args) => withdrawSigningKey(deps, positional(args, 0)),
+  },
+  'signing-key rewrap': {
+    usage: 'signing-key rewrap',
+    summary:
+      'Encrypt every signing key under KATAVEN_KEY_ENCRYPTION_KEY: keys stored in the clear, and keys under an older operator key listed in KATAVEN_KEY_ENCRYPTION_KEY_PREVIOUS. Safe to repeat and to run while servers run.',
+    options: {},
+    positionals: [],
+    run: (deps) => rewrapSigningKeys(deps),
   },
 };
 

@@ -13,7 +13,7 @@ const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
  * noise never reach the store.
  */
 export async function authenticateSecretKey(
-  deps: Pick<FlowDeps, 'store' | 'events'>,
+  deps: Pick<FlowDeps, 'store' | 'events' | 'clock'>,
   authorization: string | undefined,
 ): Promise<SecretKeyRecord> {
   if (authorization === undefined || authorization.trim() === '') {
@@ -25,7 +25,8 @@ export async function authenticateSecretKey(
     deps.events.emit({ event: 'invalid_api_key', reason: 'malformed' });
     throw new ApiError('invalid_api_key', { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE });
   }
-  const key = await deps.store.findActiveSecretKey(hashSecretKey(presented));
+  // An expired (rolled) key is refused exactly like a revoked one.
+  const key = await deps.store.findActiveSecretKey(hashSecretKey(presented), deps.clock.now());
   if (!key) {
     deps.events.emit({ event: 'invalid_api_key', reason: 'unknown' });
     throw new ApiError('invalid_api_key', { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE });

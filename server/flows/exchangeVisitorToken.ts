@@ -1,5 +1,5 @@
 import type { SessionTokenResponse, VisitorTokenClaims } from '../../contract/index.js';
-import { newTimeOrderedId } from '../keys/ids.js';
+import { newTimeOrderedId, timeOfTimeOrderedKey } from '../keys/ids.js';
 import type { SessionRecord } from '../store/records.js';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refreshToken.js';
 import { issueSessionToken } from '../tokens/sessionToken.js';
@@ -71,6 +71,29 @@ async function consumeOnce(deps: FlowDeps, claims: VisitorTokenClaims, session: 
   throw new ApiError('token_expired');
 }
 
+/** The jti's millisecond time when it agrees with `iat`; else the last millisecond of `iat`. */
+function mintTimeOf(claims: VisitorTokenClaims): number {
+  const fromJti = timeOfTimeOrderedKey(claims.jti);
+  const second = claims.iat * 1000;
+  return fromJti !== undefined && fromJti >= second && fromJti < second + 1000 ? fromJti : second + 999;
+}
+
+/**
+ * A user token minted before its user's sessions were revoked must not start one. Checked after
+ * the session exists, so a revocation racing with this exchange either revoked the new session
+ * or is seen here (`Store.revokeUserSessions`); the session is then revoked at once. The mint
+ * time is the jti's millisecond prefix, so a token minted right after a revocation still works.
+ */
+async function refuseRevokedUser(deps: FlowDeps, widget: ResolvedWidget, claims: VisitorTokenClaims, session: SessionRecord) {
+  if (claims.user_id === undefined) return;
+  const revokedAt = await deps.store.findUserRevocation(widget.record.id, claims.user_id);
+  if (revokedAt === undefined) return;
+  if (mintTimeOf(claims) > revokedAt) return;
+  await deps.store.revokeSession(session.id, deps.clock.now());
+  deps.events.emit({ event: 'revoked_user_exchange', clientKey: widget.record.clientKey, sessionId: session.id });
+  throw new ApiError('token_expired');
+}
+
 export async function exchangeVisitorToken(
   deps: FlowDeps,
   input: { token: string; origin: string | undefined },
@@ -89,6 +112,7 @@ export async function exchangeVisitorToken(
     hash: hashRefreshToken(refreshToken),
     expiresAt: refreshExpiresAt,
   });
+  await refuseRevokedUser(deps, widget, claims, session);
   const issued = await issueSessionToken(deps, session);
   return toSessionTokenResponse(session, issued, { token: refreshToken, expiresAt: refreshExpiresAt });
 }

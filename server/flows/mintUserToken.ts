@@ -2,10 +2,9 @@ import { hash } from 'node:crypto';
 import type { UserTokenRequest, UserVisitorTokenResponse } from '../../contract/index.js';
 import type { SecretKeyRecord } from '../store/records.js';
 import { issueVisitorToken } from '../tokens/visitorToken.js';
-import { ApiError } from './apiError.js';
 import type { FlowDeps } from './deps.js';
 import { toVisitorTokenResponse } from './responses.js';
-import { resolveEnabledWidget } from './resolveWidget.js';
+import { resolveWidgetOfKey } from './resolveWidget.js';
 
 /**
  * A signed-in user keeps one visitor id per widget, so `/connect` can key history on `sub`.
@@ -20,11 +19,7 @@ export async function mintUserToken(
   input: { secretKey: SecretKeyRecord; body: UserTokenRequest },
 ): Promise<UserVisitorTokenResponse> {
   const { secretKey, body } = input;
-  const widget = await resolveEnabledWidget(deps, body.client_key);
-  // Another account's widget, or a test key on a live widget, is indistinguishable from none.
-  if (widget.record.accountId !== secretKey.accountId || widget.record.mode !== secretKey.mode) {
-    throw new ApiError('unknown_client_key');
-  }
+  const widget = await resolveWidgetOfKey(deps, secretKey, body.client_key);
   await deps.store.touchSecretKey(secretKey.id, deps.clock.now());
   const visitorId = visitorIdForUser(widget.record.id, body.user_id);
   const issued = await issueVisitorToken(deps, widget.record.clientKey, {

@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from '../../contract/index.js';
+import type { SecretKeyRecord } from '../store/records.js';
 import { ApiError } from './apiError.js';
 import type { FlowDeps } from './deps.js';
 import type { ResolvedWidget } from './widgetDirectory.js';
@@ -11,6 +12,18 @@ export async function resolveEnabledWidget(
 ): Promise<ResolvedWidget> {
   const widget = await deps.widgets.get(clientKey);
   if (!widget || widget.record.disabled) throw new ApiError(otherwise);
+  return widget;
+}
+
+/**
+ * The enabled widget a secret key may act on: its own account's, of its own mode. Another
+ * account's widget, or a test key on a live widget, is indistinguishable from none.
+ */
+export async function resolveWidgetOfKey(deps: Pick<FlowDeps, 'widgets'>, secretKey: SecretKeyRecord, clientKey: string): Promise<ResolvedWidget> {
+  const widget = await resolveEnabledWidget(deps, clientKey);
+  if (widget.record.accountId !== secretKey.accountId || widget.record.mode !== secretKey.mode) {
+    throw new ApiError('unknown_client_key');
+  }
   return widget;
 }
 

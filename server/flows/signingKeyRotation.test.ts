@@ -1,6 +1,6 @@
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect } from 'vitest';
-import { rotateSigningKey } from '../admin/index.js';
+import { listSigningKeys, rotateSigningKey, withdrawSigningKey } from '../admin/index.js';
 import {
   ORIGIN,
   PATHS,
@@ -12,6 +12,7 @@ import {
   fetchJwks,
   guestSession,
   guestToken,
+  refresh,
   sessionBody,
   verifyIndependently,
 } from '../test-support/flowsHelpers.js';
@@ -21,9 +22,34 @@ import { freshServerTest as it } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 
+const kidOfToken = (token: string) => decodeJwtParts(token).header.kid;
+
+/** The JWKS `max-age` plus the 5 s propagation margin: how long a scheduled key waits to sign. */
+const LEAD_MS = 305_000;
+
+/**
+ * A service verifying session tokens as a careful one does: it keeps the JWKS it fetched for the
+ * answer's max-age (300 s) and fetches again only after that, reading the server's clock.
+ */
+function cachingVerifier(server: TestServer) {
+  let cached: { fetchedAt: number; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  return async (token: string) => {
+    if (cached === undefined || server.clock.now() - cached.fetchedAt >= 300_000) {
+      cached = { fetchedAt: server.clock.now(), keys: createLocalJWKSet(await fetchJwks(server)) };
+    }
+    return jwtVerify(token, cached.keys, {
+      algorithms: ['ES256'],
+      typ: SESSION_TYP,
+      issuer: server.config.issuer,
+      audience: SESSION_AUDIENCE,
+      currentDate: new Date(server.clock.now()),
+    });
+  };
+}
+
 async function rotate(server: TestServer): Promise<string> {
   server.clock.advance(1_000);
-  const { kid } = await rotateSigningKey({ store: server.store, clock: server.clock });
+  const { kid } = await rotateSigningKey({ store: server.store, clock: server.clock }, { now: true });
   await server.keys.reload();
   return kid;
 }
@@ -115,5 +141,100 @@ describe('signing keys and rotation', () => {
     } finally {
       await other.close();
     }
+  });
+
+  describe('scheduled rotation (the default): published first, signing after the JWKS max-age', () => {
+    it('a verifier that cached the JWKS just before `rotate` verifies every token issued after it', async ({ server, widget: { clientKey } }) => {
+      const verify = cachingVerifier(server);
+      const before = await guestSession(server, clientKey);
+      await verify(before.token);
+      server.clock.advance(1);
+      const { kid } = await rotateSigningKey({ store: server.store, clock: server.clock });
+      await server.keys.reload();
+      const kids = new Set<string | undefined>();
+      // Every 10 s for ten minutes: across the switch at 305 s and past the verifier's refetch.
+      for (let elapsed = 0; elapsed <= 600_000; elapsed += 10_000) {
+        const session = await guestSession(server, clientKey);
+        kids.add(kidOfToken(session.token));
+        await expect(verify(session.token), `token issued ${elapsed / 1000} s after rotate`).resolves.toBeDefined();
+        server.clock.advance(10_000);
+        await server.keys.reload();
+      }
+      expect(kids).toEqual(new Set([kidOfToken(before.token), kid]));
+    });
+
+    it('publishes the next key at once and signs with it only after 305 s', async ({ server, widget: { clientKey } }) => {
+      const oldKid = kidOfToken((await guestSession(server, clientKey)).token);
+      const { kid, activates_at } = await rotateSigningKey({ store: server.store, clock: server.clock });
+      expect(Date.parse(activates_at)).toBe(server.clock.now() + LEAD_MS);
+      await server.keys.reload();
+      expect(await kidsOf(server)).toEqual([kid, oldKid]);
+      server.clock.advance(LEAD_MS - 1);
+      expect(kidOfToken((await guestSession(server, clientKey)).token)).toBe(oldKid);
+      server.clock.advance(1);
+      expect(kidOfToken((await guestSession(server, clientKey)).token)).toBe(kid);
+    });
+
+    it('`signing-key list` shows each state and when a retired key leaves the JWKS', async ({ server }) => {
+      const [first] = (await listSigningKeys({ store: server.store, clock: server.clock })).keys;
+      const { kid } = await rotateSigningKey({ store: server.store, clock: server.clock });
+      const states = async () => (await listSigningKeys({ store: server.store, clock: server.clock })).keys.map((k) => [k.kid, k.state]);
+      expect(await states()).toEqual([[first?.kid, 'current'], [kid, 'next']]);
+      server.clock.advance(LEAD_MS);
+      expect(await states()).toEqual([[first?.kid, 'retired'], [kid, 'current']]);
+      const { keys } = await listSigningKeys({ store: server.store, clock: server.clock });
+      // The longest token (900 s) plus the verifiers' 30 s and the service's 5 s tolerances.
+      expect(Date.parse(keys[0]?.published_until ?? '')).toBe(server.clock.now() + 935_000);
+      server.clock.advance(935_000);
+      expect(await states()).toEqual([[first?.kid, 'gone'], [kid, 'current']]);
+    });
+
+    it('the retired key leaves the JWKS only after the last token it signed has expired', async ({ server, widget: { clientKey } }) => {
+      const oldKid = kidOfToken((await guestSession(server, clientKey)).token);
+      await rotateSigningKey({ store: server.store, clock: server.clock });
+      server.clock.advance(LEAD_MS - 1);
+      await server.keys.reload();
+      const last = await guestSession(server, clientKey);
+      expect(kidOfToken(last.token)).toBe(oldKid);
+      // One millisecond later the old key retires; its last token lives 900 s more (whole seconds).
+      server.clock.advance(899_000);
+      await server.keys.reload();
+      expect(await kidsOf(server)).toContain(oldKid);
+      await verifyIndependently(server, last.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE });
+      server.clock.advance(37_000);
+      await server.keys.reload();
+      expect(await kidsOf(server)).not.toContain(oldKid);
+    });
+
+    it('a second rotate before the first key activated replaces the schedule: still no key signs before it was published 305 s', async ({ server, widget: { clientKey } }) => {
+      const oldKid = kidOfToken((await guestSession(server, clientKey)).token);
+      const first = await rotateSigningKey({ store: server.store, clock: server.clock });
+      server.clock.advance(100_000);
+      const second = await rotateSigningKey({ store: server.store, clock: server.clock });
+      await server.keys.reload();
+      server.clock.advance(LEAD_MS - 100_000);
+      await server.keys.reload();
+      expect(kidOfToken((await guestSession(server, clientKey)).token)).toBe(first.kid);
+      server.clock.advance(100_000);
+      await server.keys.reload();
+      expect(kidOfToken((await guestSession(server, clientKey)).token)).toBe(second.kid);
+      expect(await kidsOf(server)).toEqual(expect.arrayContaining([oldKid, first.kid, second.kid]));
+    });
+  });
+
+  it('a leaked key: rotate --now, then withdraw it: it leaves the JWKS and its tokens stop working at once, while sessions refresh onto the new key', async ({ server, widget: { clientKey } }) => {
+    const session = await guestSession(server, clientKey);
+    const visitor = await guestToken(server, clientKey);
+    const leaked = kidOfToken(session.token) ?? '';
+    const deps = { store: server.store, clock: server.clock };
+    await expect(withdrawSigningKey(deps, leaked)).rejects.toThrow('signs now');
+    const { kid } = await rotateSigningKey(deps, { now: true });
+    expect(await withdrawSigningKey(deps, leaked)).toMatchObject({ kid: leaked, state: 'withdrawn' });
+    await server.keys.reload();
+    expect(await kidsOf(server)).toEqual([kid]);
+    await expect(verifyIndependently(server, session.token, { typ: SESSION_TYP, audience: SESSION_AUDIENCE })).rejects.toThrow();
+    expect((await exchange(server, visitor.token, ORIGIN)).status).toBe(400);
+    const refreshed = sessionBody(await refresh(server, session.refresh_token, ORIGIN));
+    expect(kidOfToken(refreshed.token)).toBe(kid);
   });
 });

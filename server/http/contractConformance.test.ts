@@ -24,7 +24,7 @@ import {
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
 import { serverTestWith, startedServer } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
-import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT } from '../test-support/paths.js';
+import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT, REVOKE } from '../test-support/paths.js';
 import { ORIGIN, OTHER_ORIGIN } from '../test-support/origins.js';
 import { sessionBody, visitorBody } from '../test-support/flowsHelpers.js';
 
@@ -302,6 +302,19 @@ describe('every route answers only what the contract and openapi.json declare', 
     await badBodies(server, 'userToken', USER_TOKEN, auth);
   });
 
+  it('revoke: 200, 400 (missing, field reason), 401, 404, 405 (also to a preflight), 413, 415', async ({ server }) => {
+    const { clientKey, secretKey } = await server.createWidget({ origins: [ORIGIN] });
+    const auth = { authorization: `Bearer ${secretKey}` };
+    const revoke = (body: unknown, headers: Record<string, string> = auth) => call(server, 'revokeUser', REVOKE, json(body, undefined, headers));
+    expect((await revoke({ client_key: clientKey, user_id: 'u_1' })).status).toBe(200);
+    expect((await revoke({ client_key: clientKey })).text).toBe('Missing client_key or user_id');
+    expect((await revoke({ client_key: clientKey, user_id: 'u'.repeat(257) })).text).toBe('user_id must be at most 256 characters');
+    expect((await revoke({ client_key: clientKey, user_id: 'u_1' }, {})).status).toBe(401);
+    expect((await revoke({ client_key: UNKNOWN_KEY, user_id: 'u_1' })).status).toBe(404);
+    expect((await call(server, 'revokeUser', REVOKE, { method: 'OPTIONS', origin: ORIGIN })).status).toBe(405);
+    await badBodies(server, 'revokeUser', REVOKE, auth);
+  });
+
   it('exchange: 200, 400, 403, 405, 413, 415', async ({ server }) => {
     const { clientKey } = await server.createWidget({ origins: [ORIGIN, OTHER_ORIGIN] });
     const mint = async () =>
@@ -404,6 +417,7 @@ describe('every route answers only what the contract and openapi.json declare', 
       USER_TOKEN,
       json({ client_key: clientKey, user_id: 'u_1' }, undefined, auth),
     );
+    await twice('revokeUser', REVOKE, json({ client_key: clientKey, user_id: 'u_1' }, undefined, auth));
     await twice('exchange', EXCHANGE, json({ token: 'not.a.jwt' }, ORIGIN));
     await twice('refresh', REFRESH, json({ refresh_token: 'rt_unknown' }, ORIGIN));
   });
@@ -424,6 +438,7 @@ describe('every route answers only what the contract and openapi.json declare', 
           authorization: `Bearer ${secretKey}`,
         }),
       ],
+      ['revokeUser', REVOKE, json({ client_key: clientKey, user_id: 'u_1' }, undefined, { authorization: `Bearer ${secretKey}` })],
       ['exchange', EXCHANGE, json({ token: guest.token }, ORIGIN)],
       ['refresh', REFRESH, json({ refresh_token: 'rt_any' }, ORIGIN)],
       ['logout', LOGOUT, json({ refresh_token: 'rt_any' }, ORIGIN)],

@@ -460,6 +460,7 @@ describe('rate limits', () => {
           'guest-ip 1/60s',
           'guest-widget 3000/60s',
           'refresh-ip 120/60s',
+          'revoke-key 3000/60s',
           'user-token-key 3000/60s',
         ]);
         visitorBody(await guest(server, clientKey));

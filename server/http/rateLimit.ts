@@ -34,6 +34,7 @@ export const memoryRateLimiters: RateLimiterFactory = (policy) =>
 export interface RouteRateLimits {
   guest: RequestHandler[];
   userToken: RequestHandler[];
+  revokeUser: RequestHandler[];
   exchange: RequestHandler[];
   refresh: RequestHandler[];
 }
@@ -139,7 +140,7 @@ export function createRateLimits(
   events: SecurityEventLog,
   factory: RateLimiterFactory = memoryRateLimiters,
 ): RouteRateLimits {
-  if (!rules.enabled) return { guest: [], userToken: [], exchange: [], refresh: [] };
+  if (!rules.enabled) return { guest: [], userToken: [], revokeUser: [], exchange: [], refresh: [] };
   const build = (spec: Omit<LimitSpec, 'policy'> & { name: string; rule: RateRule }) => {
     const policy: RateLimitPolicy = {
       name: spec.name,
@@ -171,6 +172,16 @@ export function createRateLimits(
         name: 'user-token-key',
         rule: rules.userTokenPerKey,
         route: 'user-token',
+        keyOf: bySecretKey,
+        advertise: true,
+      }),
+    ],
+    // The user-token rule, counted apart: revoking must work while minting is at its limit.
+    revokeUser: [
+      build({
+        name: 'revoke-key',
+        rule: rules.userTokenPerKey,
+        route: 'revoke',
         keyOf: bySecretKey,
         advertise: true,
       }),

@@ -9,6 +9,7 @@ import { getWidgetConfig } from '../flows/getWidgetConfig.js';
 import { mintGuestToken } from '../flows/mintGuestToken.js';
 import { mintUserToken } from '../flows/mintUserToken.js';
 import { refreshSession } from '../flows/refreshSession.js';
+import { revokeUserSessions } from '../flows/revokeUserSessions.js';
 import { apiReferencePageAsset, apiReferenceScriptAsset, isFresh, openApiDocumentAsset } from './apiReferenceAssets.js';
 import { requireAuthenticatedKey, setAuthenticatedKey } from './authenticatedKey.js';
 import { markCacheable } from './baseHeaders.js';
@@ -79,6 +80,13 @@ export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits, 
     logout: async ({ body, res }) => {
       await endSession(depsFor(res), { refreshToken: body.refresh_token });
       return { status: 204, body: undefined };
+    },
+    revokeUser: {
+      middleware: [requireSecretKey(depsFor), ...limits.revokeUser],
+      handler: async ({ body, res }) => ({
+        status: 200,
+        body: await revokeUserSessions(depsFor(res), { secretKey: requireAuthenticatedKey(res), body }),
+      }),
     },
     jwks: async ({ res }) => {
       markCacheable(res, 300);

@@ -1,5 +1,5 @@
 import { describe, expect, vi } from 'vitest';
-import { createSecretKey, revokeSecretKey, setWidgetDisabled } from '../admin/index.js';
+import { createSecretKey, revokeSecretKey, rollSecretKey, setWidgetDisabled } from '../admin/index.js';
 import { generateSecretKey } from '../keys/secretKey.js';
 import { request, type TestResponse } from '../test-support/http.js';
 import { serverTest } from '../test-support/serverTest.js';
@@ -289,6 +289,24 @@ describe('POST /api/v1/widget/auth/user-token', () => {
       const res = await userToken({ client_key: clientKey, user_id: 'u_1' }, { key: secretKey });
       expectTextError(res, 401, 'Missing or invalid API key');
       expect(res.headers.get('www-authenticate')).toBe(INVALID_TOKEN_CHALLENGE);
+    });
+
+    it('keeps a rolled key working until its expiry, then answers 401 exactly as for a revoked key; the successor works throughout', async ({
+      server,
+      userToken,
+    }) => {
+      const { clientKey, secretKey, accountId } = await server.createWidget({ origins: [ORIGIN] });
+      const [key] = await server.store.listSecretKeys(accountId);
+      const rolled = await rollSecretKey(adminDeps(server), { keyId: key?.id ?? '', expiresInMs: 60_000 });
+      const body = { client_key: clientKey, user_id: 'u_1' };
+      server.clock.advance(59_999);
+      bodyOf(await userToken(body, { key: secretKey }));
+      bodyOf(await userToken(body, { key: rolled.secret_key }));
+      server.clock.advance(1);
+      const res = await userToken(body, { key: secretKey });
+      expectTextError(res, 401, 'Missing or invalid API key');
+      expect(res.headers.get('www-authenticate')).toBe(INVALID_TOKEN_CHALLENGE);
+      bodyOf(await userToken(body, { key: rolled.secret_key }));
     });
 
     it('does not accept the key in the query string', async ({

@@ -58,3 +58,14 @@ export function encodeBase62(n: number, width: number): string {
   } while (rest > 0);
   return digits.padStart(width, '0');
 }
+
+/** The number `encodeBase62` wrote, or undefined for text with a character outside the alphabet. */
+export function decodeBase62(text: string): number | undefined {
+  let n = 0;
+  for (const char of text) {
+    const digit = BASE62_ALPHABET.indexOf(char);
+    if (digit === -1) return undefined;
+    n = n * 62 + digit;
+  }
+  return n;
+}

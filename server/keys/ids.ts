@@ -1,5 +1,5 @@
 import type { WidgetMode } from '../../contract/clientKey.js';
-import { encodeBase62, randomBase62 } from './base62.js';
+import { decodeBase62, encodeBase62, randomBase62 } from './base62.js';
 
 /**
  * A random, type-tagged id such as `acct_…`, `wgt_…`, `key_…`, `vis_…`, `ses_…`, `rtk_…`. The
@@ -29,6 +29,11 @@ export function newTimeOrderedId(prefix: string, nowMs: number): string {
 /** The untagged 24 characters of `newTimeOrderedId` (a visitor token's `jti`). */
 export function timeOrderedKey(nowMs: number): string {
   return `${encodeBase62(Math.max(0, Math.floor(nowMs)), TIME_CHARS)}${randomBase62(16)}`;
+}
+
+/** The creation time (epoch milliseconds) a `timeOrderedKey` starts with, or undefined if it has none. */
+export function timeOfTimeOrderedKey(key: string): number | undefined {
+  return key.length < TIME_CHARS ? undefined : decodeBase62(key.slice(0, TIME_CHARS));
 }
 
 /** A widget's public client key; fits `CLIENT_KEY_PATTERN` (8–64 key characters). */

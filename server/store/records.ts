@@ -37,9 +37,11 @@ export interface SecretKeyRecord {
   createdAt: EpochMs;
   lastUsedAt: EpochMs | null;
   revokedAt: EpochMs | null;
+  /** Set when the key was rolled: from this instant it is refused like a revoked key. */
+  expiresAt: EpochMs | null;
 }
 
-export interface NewSecretKey extends Omit<SecretKeyRecord, 'lastUsedAt' | 'revokedAt'> {
+export interface NewSecretKey extends Omit<SecretKeyRecord, 'lastUsedAt' | 'revokedAt' | 'expiresAt'> {
   /** SHA-256 of the full secret key, hex. The key itself is never stored. */
   hash: string;
 }
@@ -47,12 +49,25 @@ export interface NewSecretKey extends Omit<SecretKeyRecord, 'lastUsedAt' | 'revo
 export interface SigningKeyRecord {
   kid: string;
   alg: 'ES256';
-  /** Private JWK (EC P-256, with `d`). */
+  /**
+   * Private JWK (EC P-256, with `d`), or its sealed envelope when the operator configured a key
+   * encryption key (`server/tokens/keyVault.ts`).
+   */
   privateJwk: Record<string, unknown>;
   publicJwk: PublicJwk;
   createdAt: EpochMs;
-  /** Set when a newer key took over; the key stays in the JWKS until its tokens expired. */
+  /**
+   * When it starts signing. A rotation publishes the key in the JWKS first and activates it only
+   * after verifiers' cached JWKS copies have expired.
+   */
+  activatesAt: EpochMs;
+  /**
+   * When it stops signing: a newer key's `activatesAt`, possibly still ahead. The key stays in
+   * the JWKS until every token it signed has expired.
+   */
   retiredAt: EpochMs | null;
+  /** Set when an operator withdrew the retired key (it leaked): it left the JWKS then. */
+  withdrawnAt: EpochMs | null;
 }
 
 export type VisitorKind = 'guest' | 'user';

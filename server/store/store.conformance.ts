@@ -10,6 +10,7 @@ import { describeAdminChanges } from './conformance/adminChanges.conformance.js'
 import { describeCatalog } from './conformance/catalog.conformance.js';
 import { describePurge } from './conformance/purge.conformance.js';
 import { describeRefreshTokens } from './conformance/refreshTokens.conformance.js';
+import { describeRevocations } from './conformance/revocations.conformance.js';
 import { describeSecretKeys } from './conformance/secretKeys.conformance.js';
 import { describeSigningKeys } from './conformance/signingKeys.conformance.js';
 import { describeVisitorTokens } from './conformance/visitorTokens.conformance.js';
@@ -26,6 +27,7 @@ export function describeStoreConformance(name: string, underTest: StoreUnderTest
     describeSigningKeys(context);
     describeVisitorTokens(context);
     describeRefreshTokens(context);
+    describeRevocations(context);
     describePurge(context);
     describeAdminChanges(context);
 

@@ -28,23 +28,44 @@ export interface Store {
   createWidget(widget: WidgetRecord): Promise<void>;
   findWidgetByClientKey(clientKey: string): Promise<WidgetRecord | undefined>;
   listWidgets(): Promise<WidgetRecord[]>;
-  /** Applies the patch and returns the updated widget, or undefined for an unknown key. */
+  /**
+   * Applies the patch and returns the updated widget, or undefined for an unknown key. Disabling
+   * a widget also revokes all its sessions, in the same transaction (a trigger in both schemas).
+   */
   updateWidget(clientKey: string, patch: WidgetPatch): Promise<WidgetRecord | undefined>;
 
   createSecretKey(key: NewSecretKey): Promise<void>;
-  /** The unrevoked key with this hash, if any. */
-  findActiveSecretKey(hash: string): Promise<SecretKeyRecord | undefined>;
+  /** The key with this hash if it is neither revoked nor expired at `now`. */
+  findActiveSecretKey(hash: string, now: EpochMs): Promise<SecretKeyRecord | undefined>;
+  findSecretKey(id: string): Promise<SecretKeyRecord | undefined>;
   /** Records use; cheap enough for the hot path (may be coalesced by the implementation). */
   touchSecretKey(id: string, at: EpochMs): Promise<void>;
   listSecretKeys(accountId: string): Promise<SecretKeyRecord[]>;
   /** Revokes by key id or by hash; returns the key as revoked, or undefined if unknown. */
   revokeSecretKey(ref: { id: string } | { hash: string }, at: EpochMs): Promise<SecretKeyRecord | undefined>;
+  /**
+   * Rolls key `id`: sets its expiry to `expiresAt` (never later than one already set) and inserts
+   * `successor`, in one transaction, only if the key is of the successor's account and mode and is
+   * neither revoked nor expired at `now`. Returns the rolled key, or undefined (writing nothing).
+   */
+  rollSecretKey(input: { id: string; now: EpochMs; expiresAt: EpochMs; successor: NewSecretKey }): Promise<SecretKeyRecord | undefined>;
 
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   /** Inserts the key only if there is no current (unretired) key; true if it was inserted. */
   insertFirstSigningKey(key: SigningKeyRecord): Promise<boolean>;
-  /** Atomically makes `key` the current key and retires every other current key at `key.createdAt`. */
-  rotateSigningKey(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Atomically inserts `key` and retires, at `key.activatesAt`, every key that would otherwise
+   * sign after it. With `unlessActivatedAfter`, does nothing (and returns false) if some key
+   * activates after that instant: two instances rotating on a schedule add one key, not two.
+   */
+  rotateSigningKey(key: SigningKeyRecord, options?: { unlessActivatedAfter: EpochMs }): Promise<boolean>;
+  /**
+   * Withdraws a retired key (retired at or before `at`) from publication; returns it as
+   * withdrawn, or undefined (writing nothing) for an unknown key or one that signs or will sign.
+   */
+  withdrawSigningKey(kid: string, at: EpochMs): Promise<SigningKeyRecord | undefined>;
+  /** Replaces a key's stored private part if it is still `from` (re-encryption); true if replaced. */
+  replaceSigningKeyPrivateJwk(kid: string, from: Record<string, unknown>, to: Record<string, unknown>): Promise<boolean>;
 
   /**
    * Spends the visitor token's jti and, in the same transaction, creates the session and its
@@ -78,6 +99,17 @@ export interface Store {
   revokeSession(sessionId: string, at: EpochMs): Promise<boolean>;
 
   /**
+   * Ends every session of the user on the widget. First records the revocation (visitor tokens
+   * minted for the user up to `at` must no longer exchange, see `findUserRevocation`) and makes it
+   * visible to every connection, then revokes the user's live sessions; returns how many. In that
+   * order, an exchange racing with it either is seen by the revocation of sessions or sees the
+   * recorded revocation when it checks after creating its session.
+   */
+  revokeUserSessions(input: { widgetId: string; userId: string; at: EpochMs }): Promise<number>;
+  /** The latest revocation of the user's sessions on the widget, if any. */
+  findUserRevocation(widgetId: string, userId: string): Promise<EpochMs | undefined>;
+
+  /**
    * Deletes spent visitor jtis past their token's expiry, sessions past their deadline or with no
    * live refresh token, revoked sessions after a day; clears successor boxes older than `graceMs`.
    */
@@ -85,7 +117,7 @@ export interface Store {
 
   /**
    * Calls `listener` after any connection — this process, another instance or the admin CLI —
-   * commits an admin change: a widget created or changed, a secret key created or revoked, a
+   * commits an admin change: a widget created or changed, a secret key created, rolled or revoked, a
    * signing key added or rotated. Late by at most the store's poll interval (`adminChangePollMs`).
    * Returns a function that stops the calls.
    */

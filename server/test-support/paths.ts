@@ -8,6 +8,7 @@ export const USER_TOKEN = '/api/v1/widget/auth/user-token';
 export const EXCHANGE = '/api/v1/widget/auth/exchange';
 export const REFRESH = '/api/v1/widget/auth/refresh';
 export const LOGOUT = '/api/v1/widget/auth/logout';
+export const REVOKE = '/api/v1/widget/auth/revoke';
 export const JWKS = '/.well-known/jwks.json';
 
 /** The same paths by route, for helpers that take a route name. */
@@ -18,5 +19,6 @@ export const PATHS = {
   exchange: EXCHANGE,
   refresh: REFRESH,
   logout: LOGOUT,
+  revoke: REVOKE,
   jwks: JWKS,
 } as const;

@@ -10,6 +10,7 @@ import { createApp, type App, type AppDeps } from '../http/createApp.js';
 import { createLimitedServer, type ServerLimits } from '../http/serverLimits.js';
 import { openStore } from '../store/openStore.js';
 import type { Store } from '../store/store.js';
+import { createKeyVault } from '../tokens/keyVault.js';
 import { openKeyRing, type KeyRing } from '../tokens/keyRing.js';
 import { retiredKeyGraceMs } from '../tokens/retiredKeyGrace.js';
 import { openDatabaseInspector, type DatabaseInspector } from './databaseInspector.js';
@@ -98,7 +99,7 @@ async function startOn(
   });
   const clock = createManualClock(Date.now());
   const store = await openStore({ url: config.databaseUrl });
-  const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config) });
+  const keys = await openKeyRing({ store, clock, retiredKeyGraceMs: retiredKeyGraceMs(config), vault: createKeyVault(config.keyEncryption) });
   const contractViolations: ContractViolation[] = [];
   const app = createApp({
     store,

@@ -8,8 +8,8 @@ export function jwkThumbprint(jwk: { crv: string; kty: string; x: string; y: str
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-/** A fresh ES256 (P-256) signing key whose `kid` is its RFC 7638 thumbprint. */
-export function generateSigningKey(createdAt: number): SigningKeyRecord {
+/** A fresh ES256 (P-256) signing key whose `kid` is its RFC 7638 thumbprint; it signs from `activatesAt`. */
+export function generateSigningKey(createdAt: number, activatesAt = createdAt): SigningKeyRecord {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y || !jwk.d) {
@@ -23,6 +23,8 @@ export function generateSigningKey(createdAt: number): SigningKeyRecord {
     privateJwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, d: jwk.d },
     publicJwk,
     createdAt,
+    activatesAt,
     retiredAt: null,
+    withdrawnAt: null,
   };
 }

@@ -71,7 +71,7 @@ export function describeAdminChanges({
     it('a secret key revoked through another store is reported', async () => {
       const other = await openAnother();
       const key = await seedKey();
-      const watcher = watch(store(), () => store().findActiveSecretKey(key.hash));
+      const watcher = watch(store(), () => store().findActiveSecretKey(key.hash, T0));
       await other.revokeSecretKey({ id: key.id }, T0 + HOUR);
       await vi.waitFor(() => {
         expect(watcher.seen).toContain(undefined);

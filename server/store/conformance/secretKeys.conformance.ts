@@ -17,7 +17,7 @@ export function describeSecretKeys({ store }: StoreContext): void {
 
     it('a created key is found by its hash, never used and not revoked', async () => {
       const key = await seedKey({ mode: 'live' });
-      expect(await store().findActiveSecretKey(key.hash)).toEqual({
+      expect(await store().findActiveSecretKey(key.hash, T0)).toEqual({
         id: key.id,
         accountId: key.accountId,
         mode: 'live',
@@ -25,11 +25,43 @@ export function describeSecretKeys({ store }: StoreContext): void {
         createdAt: key.createdAt,
         lastUsedAt: null,
         revokedAt: null,
+        expiresAt: null,
       });
     });
 
+    it('rollSecretKey sets the expiry and inserts the successor; both work until the expiry, then only the successor', async () => {
+      const key = await seedKey();
+      const successor = aSecretKey(key.accountId, { createdAt: T0 + MINUTE });
+      const rolled = await store().rollSecretKey({ id: key.id, now: T0 + MINUTE, expiresAt: T0 + DAY, successor });
+      expect(rolled).toMatchObject({ id: key.id, expiresAt: T0 + DAY, revokedAt: null });
+      expect((await store().findActiveSecretKey(key.hash, T0 + DAY - 1))?.id).toBe(key.id);
+      expect(await store().findActiveSecretKey(key.hash, T0 + DAY)).toBeUndefined();
+      expect((await store().findActiveSecretKey(successor.hash, T0 + DAY))?.expiresAt).toBeNull();
+      expect(await store().findSecretKey(key.id)).toEqual(rolled);
+    });
+
+    it('rollSecretKey never moves an expiry later, and refuses a revoked, expired or foreign key writing nothing', async () => {
+      const key = await seedKey();
+      await store().rollSecretKey({ id: key.id, now: T0, expiresAt: T0 + HOUR, successor: aSecretKey(key.accountId) });
+      const again = await store().rollSecretKey({ id: key.id, now: T0, expiresAt: T0 + DAY, successor: aSecretKey(key.accountId) });
+      expect(again?.expiresAt).toBe(T0 + HOUR);
+      const late = aSecretKey(key.accountId);
+      expect(await store().rollSecretKey({ id: key.id, now: T0 + HOUR, expiresAt: T0 + DAY, successor: late })).toBeUndefined();
+      const other = await seedKey();
+      const foreign = aSecretKey(other.accountId);
+      const mine = await seedKey();
+      expect(await store().rollSecretKey({ id: mine.id, now: T0, expiresAt: T0 + DAY, successor: foreign })).toBeUndefined();
+      await store().revokeSecretKey({ id: mine.id }, T0);
+      const afterRevoke = aSecretKey(mine.accountId);
+      expect(await store().rollSecretKey({ id: mine.id, now: T0, expiresAt: T0 + DAY, successor: afterRevoke })).toBeUndefined();
+      for (const unwritten of [late, foreign, afterRevoke]) {
+        expect(await store().findActiveSecretKey(unwritten.hash, T0)).toBeUndefined();
+      }
+      expect(await store().findSecretKey('key_unknown')).toBeUndefined();
+    });
+
     it('findActiveSecretKey returns undefined for an unknown hash', async () => {
-      expect(await store().findActiveSecretKey('0'.repeat(64))).toBeUndefined();
+      expect(await store().findActiveSecretKey('0'.repeat(64), T0)).toBeUndefined();
     });
 
     it("listSecretKeys returns the account's keys and no others", async () => {
@@ -46,7 +78,7 @@ export function describeSecretKeys({ store }: StoreContext): void {
       const key = await seedKey();
       const revoked = await store().revokeSecretKey({ id: key.id }, T0 + HOUR);
       expect(revoked).toMatchObject({ id: key.id, revokedAt: T0 + HOUR });
-      expect(await store().findActiveSecretKey(key.hash)).toBeUndefined();
+      expect(await store().findActiveSecretKey(key.hash, T0)).toBeUndefined();
       expect(await store().listSecretKeys(key.accountId)).toEqual([revoked]);
     });
 
@@ -56,7 +88,7 @@ export function describeSecretKeys({ store }: StoreContext): void {
         id: key.id,
         revokedAt: T0 + HOUR,
       });
-      expect(await store().findActiveSecretKey(key.hash)).toBeUndefined();
+      expect(await store().findActiveSecretKey(key.hash, T0)).toBeUndefined();
     });
 
     it('revoking a revoked key again, by id or by hash, returns it with its first revocation time', async () => {
@@ -78,9 +110,9 @@ export function describeSecretKeys({ store }: StoreContext): void {
     it('touchSecretKey sets lastUsedAt, and a much later touch moves it forward', async () => {
       const key = await seedKey();
       await store().touchSecretKey(key.id, T0 + MINUTE);
-      expect((await store().findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0 + MINUTE);
+      expect((await store().findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + MINUTE);
       await store().touchSecretKey(key.id, T0 + DAY);
-      expect((await store().findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0 + DAY);
+      expect((await store().findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + DAY);
     });
   });
 }

@@ -10,6 +10,7 @@ import { secretKeyQueries } from './tables/secretKeys.js';
 import { sessionQueries } from './tables/sessions.js';
 import { signingKeyQueries } from './tables/signingKeys.js';
 import { visitorTokenQueries } from './tables/spentVisitorTokens.js';
+import { userRevocationQueries } from './tables/userRevocations.js';
 import { widgetQueries } from './tables/widgets.js';
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -72,12 +73,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       ...secretKeys,
       createSecretKey: announced(secretKeys.createSecretKey),
       revokeSecretKey: announced(secretKeys.revokeSecretKey),
+      rollSecretKey: announced(secretKeys.rollSecretKey),
       ...signingKeys,
       insertFirstSigningKey: announced(signingKeys.insertFirstSigningKey),
       rotateSigningKey: announced(signingKeys.rotateSigningKey),
+      replaceSigningKeyPrivateJwk: announced(signingKeys.replaceSigningKeyPrivateJwk),
+      withdrawSigningKey: announced(signingKeys.withdrawSigningKey),
       ...visitorTokenQueries(db),
       ...refreshTokenQueries(db),
       ...sessionQueries(db),
+      ...userRevocationQueries(db),
       ...purgeQueries(db),
       onAdminChange: (listener) => feed.subscribe(listener),
       ping: async () => {

@@ -53,9 +53,9 @@ describeWithPostgres('PostgreSQL store', () => {
       await store.createSecretKey(key);
       await store.touchSecretKey(key.id, T0);
       await store.touchSecretKey(key.id, T0 + 59_000);
-      expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0);
+      expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0);
       await store.touchSecretKey(key.id, T0 + 61_000);
-      expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0 + 61_000);
+      expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + 61_000);
     } finally {
       await store.close();
     }

@@ -11,6 +11,7 @@ import { prepareSessionStatements } from './tables/sessions.js';
 import { prepareSigningKeyStatements } from './tables/signingKeys.js';
 import { prepareSpentVisitorTokenStatements } from './tables/spentVisitorTokens.js';
 import { sqliteDb, type SqliteDb } from './tables/sqliteDb.js';
+import { prepareUserRevocationStatements } from './tables/userRevocations.js';
 import { prepareWidgetStatements } from './tables/widgets.js';
 import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
 
@@ -43,6 +44,7 @@ function prepareTables(db: SqliteDb) {
     spentVisitorTokens: prepareSpentVisitorTokenStatements(db),
     sessions: prepareSessionStatements(db),
     refreshTokens: prepareRefreshTokenStatements(db),
+    userRevocations: prepareUserRevocationStatements(db),
     ping: db.$client.prepare('SELECT 1'),
   };
 }
@@ -123,6 +125,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       },
     );
 
+    // One transaction: SQLite serialises writers, so no exchange commits in between.
+    const revokeUserSessions = db.transaction((input: Parameters<Store['revokeUserSessions']>[0]) => {
+      t.userRevocations.record(input.widgetId, input.userId, input.at);
+      return t.sessions.revokeOfUser(input.widgetId, input.userId, input.at);
+    });
+
     const purgeExpired = db.transaction((now: number, graceMs: number) => {
       const visitorTokens = t.spentVisitorTokens.purge(now);
       const { sessions, refreshTokens } = t.sessions.purgeDead(now);
@@ -150,19 +158,25 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       updateWidget: (clientKey, patch) => run(() => t.widgets.update(clientKey, patch)),
 
       createSecretKey: (key) => run(() => t.secretKeys.insert(key)),
-      findActiveSecretKey: (hash) => read(() => t.secretKeys.findActive(hash)),
+      findActiveSecretKey: (hash, now) => read(() => t.secretKeys.findActive(hash, now)),
+      findSecretKey: (id) => run(() => t.secretKeys.find(id)),
+      rollSecretKey: (input) => run(() => t.secretKeys.roll(input)),
       touchSecretKey: (id, at) => run(() => t.secretKeys.touch(id, at)),
       listSecretKeys: (accountId) => run(() => t.secretKeys.listOfAccount(accountId)),
       revokeSecretKey: (ref, at) => run(() => t.secretKeys.revoke(ref, at)),
 
       listSigningKeys: () => run(() => t.signingKeys.list()),
       insertFirstSigningKey: (key) => run(() => t.signingKeys.insertFirst(key)),
-      rotateSigningKey: (key) => run(() => t.signingKeys.rotate(key)),
+      rotateSigningKey: (key, options) => run(() => t.signingKeys.rotate(key, options?.unlessActivatedAfter)),
+      withdrawSigningKey: (kid, at) => run(() => t.signingKeys.withdraw(kid, at)),
+      replaceSigningKeyPrivateJwk: (kid, from, to) => run(() => t.signingKeys.replacePrivate(kid, from, to)),
 
       consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),
       findRefreshToken: (hash) => read(() => t.refreshTokens.findView(hash)),
       rotateRefreshToken: (input) => commit(() => rotateRefreshToken(input)),
       revokeSession: (sessionId, at) => commit(() => t.sessions.revoke(sessionId, at)),
+      revokeUserSessions: (input) => run(() => revokeUserSessions.immediate(input)),
+      findUserRevocation: (widgetId, userId) => read(() => t.userRevocations.find(widgetId, userId)),
 
       purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
 

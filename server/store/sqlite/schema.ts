@@ -10,4 +10,5 @@ export { secretKeys } from './tables/secretKeys.js';
 export { sessions } from './tables/sessions.js';
 export { signingKeys } from './tables/signingKeys.js';
 export { spentVisitorTokens } from './tables/spentVisitorTokens.js';
+export { userRevocations } from './tables/userRevocations.js';
 export { widgets } from './tables/widgets.js';

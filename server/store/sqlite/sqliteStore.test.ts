@@ -87,9 +87,9 @@ describe('SQLite store', () => {
     await store.createSecretKey(key);
     await store.touchSecretKey(key.id, T0);
     await store.touchSecretKey(key.id, T0 + 59_000);
-    expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0);
+    expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0);
     await store.touchSecretKey(key.id, T0 + 61_000);
-    expect((await store.findActiveSecretKey(key.hash))?.lastUsedAt).toBe(T0 + 61_000);
+    expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + 61_000);
     await store.close();
   });
 

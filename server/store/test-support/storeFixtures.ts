@@ -66,7 +66,9 @@ export const aSigningKey = (over: Partial<SigningKeyRecord> = {}): SigningKeyRec
       use: 'sig',
     },
     createdAt: T0,
+    activatesAt: over.createdAt ?? T0,
     retiredAt: null,
+    withdrawnAt: null,
     ...over,
   };
 };

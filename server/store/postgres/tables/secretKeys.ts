@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { check, index, pgTable, text } from 'drizzle-orm/pg-core';
 import type { SecretKeyRecord } from '../../records.js';
 import type { Store } from '../../store.js';
@@ -20,6 +20,7 @@ export const secretKeys = pgTable(
     createdAt: epochMs('created_at').notNull(),
     lastUsedAt: epochMs('last_used_at'),
     revokedAt: epochMs('revoked_at'),
+    expiresAt: epochMs('expires_at'),
   },
   (t) => [
     index('secret_keys_account_id_idx').on(t.accountId),
@@ -38,6 +39,7 @@ const recordColumns = {
   createdAt: secretKeys.createdAt,
   lastUsedAt: secretKeys.lastUsedAt,
   revokedAt: secretKeys.revokedAt,
+  expiresAt: secretKeys.expiresAt,
 };
 
 export const toSecretKey = (r: Omit<SecretKeyRow, 'hash'>): SecretKeyRecord => ({
@@ -48,6 +50,7 @@ export const toSecretKey = (r: Omit<SecretKeyRow, 'hash'>): SecretKeyRecord => (
   createdAt: r.createdAt,
   lastUsedAt: r.lastUsedAt,
   revokedAt: r.revokedAt,
+  expiresAt: r.expiresAt,
 });
 
 /** touchSecretKey skips the write while the recorded use is this recent. */
@@ -64,6 +67,8 @@ export function secretKeyQueries(
   | 'touchSecretKey'
   | 'listSecretKeys'
   | 'revokeSecretKey'
+  | 'findSecretKey'
+  | 'rollSecretKey'
 > {
   const p = (name: keyof SecretKeyRow | 'at') => sql.placeholder(name);
   const insert = db
@@ -80,8 +85,15 @@ export function secretKeyQueries(
   const findActive = db
     .select(recordColumns)
     .from(secretKeys)
-    .where(and(eq(secretKeys.hash, p('hash')), isNull(secretKeys.revokedAt)))
+    .where(
+      and(
+        eq(secretKeys.hash, p('hash')),
+        isNull(secretKeys.revokedAt),
+        or(isNull(secretKeys.expiresAt), gt(secretKeys.expiresAt, sql`${p('at')}::bigint`)),
+      ),
+    )
     .prepare('secret_keys_find_active');
+  const findById = db.select(recordColumns).from(secretKeys).where(eq(secretKeys.id, p('id'))).prepare('secret_keys_find');
   // Only an older use is overwritten, so a late touch never moves lastUsedAt backwards.
   const touch = db
     .update(secretKeys)
@@ -121,10 +133,34 @@ export function secretKeyQueries(
     createSecretKey: async (key) => {
       await insert.execute({ ...key });
     },
-    findActiveSecretKey: async (hash) => {
-      const [row] = await findActive.execute({ hash });
+    findActiveSecretKey: async (hash, at) => {
+      const [row] = await findActive.execute({ hash, at });
       return row && toSecretKey(row);
     },
+    findSecretKey: async (id) => {
+      const [row] = await findById.execute({ id });
+      return row && toSecretKey(row);
+    },
+    // The successor is inserted only from the row the conditional UPDATE returned.
+    rollSecretKey: ({ id, now, expiresAt, successor }) =>
+      db.transaction(async (tx) => {
+        const [rolled] = await tx
+          .update(secretKeys)
+          .set({ expiresAt: sql`least(coalesce(${secretKeys.expiresAt}, ${expiresAt}::bigint), ${expiresAt}::bigint)` })
+          .where(
+            and(
+              eq(secretKeys.id, id),
+              eq(secretKeys.accountId, successor.accountId),
+              eq(secretKeys.mode, successor.mode),
+              isNull(secretKeys.revokedAt),
+              or(isNull(secretKeys.expiresAt), gt(secretKeys.expiresAt, now)),
+            ),
+          )
+          .returning(recordColumns);
+        if (rolled === undefined) return undefined;
+        await tx.insert(secretKeys).values(successor);
+        return toSecretKey(rolled);
+      }),
     touchSecretKey: async (id, at) => {
       const last = lastTouch.get(id);
       // What this process wrote less than the coalescing window ago: the UPDATE would match

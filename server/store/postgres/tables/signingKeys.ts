@@ -1,4 +1,4 @@
-import { asc, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { check, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { PublicJwk } from '../../../../contract/index.js';
 import type { SigningKeyRecord } from '../../records.js';
@@ -14,7 +14,9 @@ export const signingKeys = pgTable(
     privateJwk: jsonb('private_jwk').$type<Record<string, unknown>>().notNull(),
     publicJwk: jsonb('public_jwk').$type<PublicJwk>().notNull(),
     createdAt: epochMs('created_at').notNull(),
+    activatesAt: epochMs('activates_at').notNull(),
     retiredAt: epochMs('retired_at'),
+    withdrawnAt: epochMs('withdrawn_at'),
   },
   (t) => [
     check('signing_keys_alg_check', sql`${t.alg} = 'ES256'`),
@@ -33,7 +35,9 @@ export const toSigningKey = (r: SigningKeyRow): SigningKeyRecord => ({
   privateJwk: r.privateJwk,
   publicJwk: r.publicJwk,
   createdAt: r.createdAt,
+  activatesAt: r.activatesAt,
   retiredAt: r.retiredAt,
+  withdrawnAt: r.withdrawnAt,
 });
 
 /**
@@ -45,7 +49,7 @@ const lockSigningKeys = sql`SELECT pg_advisory_xact_lock(7737593596696160110)`;
 
 export function signingKeyQueries(
   db: PostgresDb,
-): Pick<Store, 'listSigningKeys' | 'insertFirstSigningKey' | 'rotateSigningKey'> {
+): Pick<Store, 'listSigningKeys' | 'insertFirstSigningKey' | 'rotateSigningKey' | 'replaceSigningKeyPrivateJwk' | 'withdrawSigningKey'> {
   const list = db
     .select()
     .from(signingKeys)
@@ -58,7 +62,9 @@ export function signingKeyQueries(
     privateJwk: key.privateJwk,
     publicJwk: key.publicJwk,
     createdAt: key.createdAt,
+    activatesAt: key.activatesAt,
     retiredAt: key.retiredAt,
+    withdrawnAt: key.withdrawnAt,
   });
 
   return {
@@ -74,15 +80,41 @@ export function signingKeyQueries(
           .returning({ kid: signingKeys.kid });
         return inserted.length === 1;
       }),
-    rotateSigningKey: async (key) => {
-      await db.transaction(async (tx) => {
+    rotateSigningKey: (key, options) =>
+      db.transaction(async (tx) => {
         await tx.execute(lockSigningKeys);
+        if (options !== undefined) {
+          const later = await tx
+            .select({ kid: signingKeys.kid })
+            .from(signingKeys)
+            .where(gt(signingKeys.activatesAt, options.unlessActivatedAfter))
+            .limit(1);
+          if (later.length > 0) return false;
+        }
+        // Every key that would still sign at the new key's activation stops then.
         await tx
           .update(signingKeys)
-          .set({ retiredAt: key.createdAt })
-          .where(isNull(signingKeys.retiredAt));
+          .set({ retiredAt: key.activatesAt })
+          .where(or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, key.activatesAt)));
         await tx.insert(signingKeys).values(insertValues(key));
-      });
+        return true;
+      }),
+    withdrawSigningKey: async (kid, at) => {
+      const [row] = await db
+        .update(signingKeys)
+        .set({ withdrawnAt: sql`coalesce(${signingKeys.withdrawnAt}, ${at}::bigint)` })
+        .where(and(eq(signingKeys.kid, kid), isNotNull(signingKeys.retiredAt), lte(signingKeys.retiredAt, at)))
+        .returning();
+      return row && toSigningKey(row);
+    },
+    // jsonb equality compares the documents, whatever their key order.
+    replaceSigningKeyPrivateJwk: async (kid, from, to) => {
+      const replaced = await db
+        .update(signingKeys)
+        .set({ privateJwk: to })
+        .where(and(eq(signingKeys.kid, kid), sql`${signingKeys.privateJwk} = ${JSON.stringify(from)}::jsonb`))
+        .returning({ kid: signingKeys.kid });
+      return replaced.length === 1;
     },
   };
 }

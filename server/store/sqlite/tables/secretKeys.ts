@@ -1,7 +1,7 @@
 /** The secret_keys table: its schema, its statements and its rows as records. */
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { EpochMs, SecretKeyRecord } from '../../records.js';
+import type { EpochMs, NewSecretKey, SecretKeyRecord } from '../../records.js';
 import { accounts } from './accounts.js';
 import { byPosition } from './byPosition.js';
 import { bound, placeholders } from './placeholders.js';
@@ -22,6 +22,7 @@ export const secretKeys = sqliteTable(
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at'),
     revokedAt: integer('revoked_at'),
+    expiresAt: integer('expires_at'),
   },
   (t) => [
     index('secret_keys_account_id_idx').on(t.accountId),
@@ -38,6 +39,7 @@ const recordColumns = {
   createdAt: secretKeys.createdAt,
   lastUsedAt: secretKeys.lastUsedAt,
   revokedAt: secretKeys.revokedAt,
+  expiresAt: secretKeys.expiresAt,
 };
 
 const recordColumnsInOrder = byPosition(recordColumns);
@@ -57,14 +59,45 @@ const MAX_REMEMBERED_TOUCHES = 10_000;
 const newKeyColumns = ['id', 'accountId', 'hash', 'displayPrefix', 'mode', 'createdAt'] as const;
 export type NewSecretKeyRow = Pick<typeof secretKeys.$inferInsert, (typeof newKeyColumns)[number]>;
 
+interface RollInput {
+  id: string;
+  now: EpochMs;
+  expiresAt: EpochMs;
+  successor: NewSecretKey;
+}
+
 export function prepareSecretKeyStatements(db: SqliteDb) {
   const insert = db.insert(secretKeys).values(placeholders(newKeyColumns)).prepare();
   // Hot path (every server-to-server call): raw, see SqliteDb.
   const activeByHash = db.$client
-    .prepare<[string], unknown[]>(
-      `SELECT ${recordColumnsInOrder.list()} FROM secret_keys WHERE hash = ? AND revoked_at IS NULL`,
+    .prepare<[string, EpochMs], unknown[]>(
+      `SELECT ${recordColumnsInOrder.list()} FROM secret_keys
+       WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
     )
     .raw();
+  const byId = db.select(recordColumns).from(secretKeys).where(eq(secretKeys.id, sql.placeholder('id'))).prepare();
+  // The successor takes the rolled key's place only if the rolled key is still usable.
+  const expire = db
+    .update(secretKeys)
+    .set({ expiresAt: sql`min(coalesce(${secretKeys.expiresAt}, ${sql.placeholder('expiresAt')}), ${sql.placeholder('expiresAt')})` })
+    .where(
+      and(
+        eq(secretKeys.id, sql.placeholder('id')),
+        eq(secretKeys.accountId, sql.placeholder('accountId')),
+        eq(secretKeys.mode, sql.placeholder('mode')),
+        isNull(secretKeys.revokedAt),
+        or(isNull(secretKeys.expiresAt), gt(secretKeys.expiresAt, sql.placeholder('now'))),
+      ),
+    )
+    .returning(recordColumns)
+    .prepare();
+  const roll = db.$client.transaction((input: RollInput): SecretKeyRecord | undefined => {
+    const { successor } = input;
+    const rolled = expire.get({ id: input.id, now: input.now, expiresAt: input.expiresAt, accountId: successor.accountId, mode: successor.mode });
+    if (rolled === undefined) return undefined;
+    insert.run({ ...successor });
+    return toSecretKey(rolled);
+  });
   const at = sql.placeholder('at');
   const touch = db
     .update(secretKeys)
@@ -107,10 +140,16 @@ export function prepareSecretKeyStatements(db: SqliteDb) {
     insert: (row: NewSecretKeyRow) => {
       insert.run(row);
     },
-    findActive: (hash: string): SecretKeyRecord | undefined => {
-      const row = activeByHash.get(hash);
+    findActive: (hash: string, now: EpochMs): SecretKeyRecord | undefined => {
+      const row = activeByHash.get(hash, now);
       return row && toSecretKey(recordColumnsInOrder.read(row));
     },
+    find: (id: string): SecretKeyRecord | undefined => {
+      const [row] = byId.all({ id });
+      return row && toSecretKey(row);
+    },
+    /** The rolled key, or undefined (writing nothing) if it is unknown, revoked or expired. */
+    roll: (input: RollInput): SecretKeyRecord | undefined => roll.immediate(input),
     touch: (id: string, now: EpochMs) => {
       const last = lastTouch.get(id);
       // What this connection wrote less than the coalescing window ago: the UPDATE would match

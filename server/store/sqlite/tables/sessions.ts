@@ -28,6 +28,8 @@ export const sessions = sqliteTable(
   },
   (t) => [
     index('sessions_expires_at_idx').on(t.expiresAt),
+    // Revoking a user's sessions, and a disabled widget's (a trigger, see the migration).
+    index('sessions_widget_id_user_id_idx').on(t.widgetId, t.userId),
     index('sessions_revoked_at_idx')
       .on(t.revokedAt)
       .where(sql`${t.revokedAt} IS NOT NULL`),
@@ -81,6 +83,17 @@ export function prepareSessionStatements(db: SqliteDb) {
     .set({ revokedAt: bound('at') })
     .where(and(eq(sessions.id, sql.placeholder('id')), isNull(sessions.revokedAt)))
     .prepare();
+  const revokeOfUser = db
+    .update(sessions)
+    .set({ revokedAt: bound('at') })
+    .where(
+      and(
+        eq(sessions.widgetId, sql.placeholder('widgetId')),
+        eq(sessions.userId, sql.placeholder('userId')),
+        isNull(sessions.revokedAt),
+      ),
+    )
+    .prepare();
   // Counted before the delete because cascaded deletions are not reported by changes().
   const countDeadRefreshTokens = db.$client
     .prepare<DeadSessionParams, number>(
@@ -100,6 +113,9 @@ export function prepareSessionStatements(db: SqliteDb) {
     },
     /** False if the session is unknown or was revoked before. */
     revoke: (id: string, at: EpochMs): boolean => revoke.run({ id, at }).changes === 1,
+    /** Revokes the user's live sessions on the widget; returns how many. */
+    revokeOfUser: (widgetId: string, userId: string, at: EpochMs): number =>
+      revokeOfUser.run({ widgetId, userId, at }).changes,
     /**
      * Deletes sessions past their deadline, revoked more than a day ago, or whose unspent refresh
      * token idled out; their refresh tokens go with them (ON DELETE CASCADE).
