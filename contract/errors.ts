@@ -24,6 +24,9 @@ export const apiErrors = {
   rate_limited: { status: 429, message: 'Too many requests' },
   server_error: { status: 500, message: 'Internal server error' },
   not_ready: { status: 503, message: 'Database unavailable' },
+  shutting_down: { status: 503, message: 'Shutting down' },
+  overloaded: { status: 503, message: 'Service overloaded' },
+  metrics_unauthorized: { status: 401, message: 'Missing or invalid metrics token' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof apiErrors;

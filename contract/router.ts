@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ApiReferencePage, ApiReferenceScript, OpenApiDocument } from './apiReference.js';
 import { JwkSet } from './jwks.js';
 import { originHeader } from './originHeader.js';
+import { MetricsText } from './metrics.js';
 import { ReadinessText } from './readiness.js';
 import { routeMeta } from './routeMeta.js';
 import { textError } from './textError.js';
@@ -28,6 +29,7 @@ const c = initContract();
 const everyRoute = {
   405: textError(['method_not_allowed']),
   500: textError(['server_error']),
+  503: textError(['overloaded']),
 } as const;
 
 /** Errors any JSON POST route can answer before its handler runs. */
@@ -227,8 +229,9 @@ export const contract = c.router(
       path: '/healthz',
       metadata: routeMeta({ tag: 'service', extension: true }),
       summary: 'Liveness (extension)',
-      description: 'Extension. Answers `ok` as soon as the process listens; it does not touch the database (see `/readyz`).',
-      responses: { 200: plainText(z.literal('ok')), ...everyRoute },
+      description:
+        'Extension. Answers `ok` as soon as the process listens; it does not touch the database (see `/readyz`) and is never shed under overload: an overloaded instance is alive.',
+      responses: { 200: plainText(z.literal('ok')), 405: everyRoute[405], 500: everyRoute[500] },
     },
     readyz: {
       method: 'GET',
@@ -239,8 +242,9 @@ export const contract = c.router(
         'Extension. Answers 200 when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready. Probe the status code, not the body.',
         'The service listens before its database is open and migrated; until then this answers 503, and so does every route but `/healthz` (`Database unavailable`, with `Retry-After: 1`).',
         'With `REDIS_URL` set and Redis unreachable the instance stays ready and the body says `ok (rate limits per instance: Redis unreachable)`: every request is still answered and each instance enforces the limits on its own traffic until Redis is back.',
+        'From SIGTERM on it answers 503 `Shutting down`, while the instance still serves other requests for `KATAVEN_SHUTDOWN_DELAY` seconds, so the load balancer stops sending traffic before the port closes.',
       ].join('\n\n'),
-      responses: { 200: plainText(ReadinessText), 503: textError(['not_ready']), ...everyRoute },
+      responses: { 200: plainText(ReadinessText), ...everyRoute, 503: textError(['not_ready', 'shutting_down', 'overloaded']) },
     },
     openApiDocument: {
       method: 'GET',
@@ -277,6 +281,25 @@ export const contract = c.router(
       responses: {
         200: c.otherResponse({ contentType: 'application/javascript', body: ApiReferenceScript }),
         304: c.noBody(),
+        ...everyRoute,
+      },
+    },
+    metrics: {
+      method: 'GET',
+      path: '/metrics',
+      headers: z.object({
+        authorization: z.string().optional().meta({ description: '`Bearer <KATAVEN_METRICS_TOKEN>`.' }),
+      }),
+      metadata: routeMeta({ tag: 'service', extension: true }),
+      summary: 'Prometheus metrics (extension)',
+      description: [
+        'Extension. Not public. Served on the main port only when `KATAVEN_METRICS_TOKEN` is set, to `Authorization: Bearer <token>` (401 otherwise), and without authentication on the private port `KATAVEN_METRICS_PORT`; with neither set it answers 404 `Not found` like any unknown path.',
+        'Label values come from fixed sets (route names, status classes, limit names, store operations), never from a request, so the number of series stays bounded.',
+      ].join('\n\n'),
+      responses: {
+        200: plainText(MetricsText),
+        401: textError(['metrics_unauthorized']),
+        404: textError(['not_found']),
         ...everyRoute,
       },
     },
