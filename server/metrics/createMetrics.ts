@@ -60,9 +60,15 @@ const ISSUED_BY_ROUTE: Readonly<Record<string, TokenKind>> = {
   refresh: 'session',
 };
 
+/** A counter series exported at 0 from the start, so `rate()` and absence alerts see it before its first event. */
+function zeroed(child: CounterChild): CounterChild {
+  child.inc(0);
+  return child;
+}
+
 function labelledCounter(registry: Registry, name: string, help: string, label: string, values: readonly string[]): LabelledCounter {
   const counter = new Counter({ name, help, labelNames: [label], registers: [registry] });
-  const children = new Map<string, CounterChild>([...values, OTHER].map((value) => [value, counter.labels(value)]));
+  const children = new Map<string, CounterChild>([...values, OTHER].map((value) => [value, zeroed(counter.labels(value))]));
   const other = children.get(OTHER) as CounterChild;
   return { inc: (value) => (children.get(value) ?? other).inc() };
 }
@@ -72,9 +78,10 @@ function plainCounter(registry: Registry, name: string, help: string): CounterCh
 }
 
 /**
- * The service's Prometheus metrics on their own registry: every series with a label is created
- * here, at zero, from the fixed label sets in `metricLabels.ts`. Also Node's process metrics
- * (CPU, memory, event-loop lag, GC) from prom-client's defaults.
+ * The service's Prometheus metrics on their own registry, every label child created here from
+ * the fixed label sets in `metricLabels.ts` (counters exported at 0, histograms from their first
+ * observation). Also Node's process metrics (CPU, memory, event-loop lag, GC) from prom-client's
+ * defaults.
  */
 export function createMetrics(): Metrics {
   const registry = new Registry();
@@ -99,11 +106,11 @@ export function createMetrics(): Metrics {
     labelNames: ['kind'],
     registers: [registry],
   });
-  const issuedByKind = new Map(TOKEN_KINDS.map((kind) => [kind, issued.labels(kind)]));
+  const issuedByKind = new Map(TOKEN_KINDS.map((kind) => [kind, zeroed(issued.labels(kind))]));
   const seriesFor = (route: string): RouteSeries => {
     const kind = ISSUED_BY_ROUTE[route];
     return {
-      requests: STATUS_CLASSES.map((statusClass) => requests.labels(route, statusClass)),
+      requests: STATUS_CLASSES.map((statusClass) => zeroed(requests.labels(route, statusClass))),
       duration: duration.labels(route),
       issued: kind === undefined ? undefined : issuedByKind.get(kind),
     };

@@ -34,6 +34,9 @@ export async function startServerProcess(
       KATAVEN_DEMO: 'off',
       KATAVEN_ISSUER: 'http://kataven.test',
       LOG_LEVEL: 'info',
+      // Tests stop servers often and run on a loaded machine: no load-balancer wait, no shedding.
+      KATAVEN_SHUTDOWN_DELAY: '0',
+      KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -62,6 +62,8 @@ export interface TestServerOptions {
   rateLimiters?: AppDeps['rateLimiters'];
   /** With shared counters: whether they are unreachable right now (for `/readyz`). */
   rateLimitsPerInstance?: AppDeps['rateLimitsPerInstance'];
+  /** Prometheus metrics to record into (`/metrics` needs `KATAVEN_METRICS_TOKEN` in `env` too). */
+  metrics?: AppDeps['metrics'];
 }
 
 /** Names a PostgreSQL test database after the test file that made it, for anyone who finds one left over. */
@@ -113,6 +115,7 @@ async function startOn(
     ...(options.rateLimitsPerInstance === undefined
       ? {}
       : { rateLimitsPerInstance: options.rateLimitsPerInstance }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const host = options.host ?? '127.0.0.1';
   const server = createLimitedServer(app.express, options.serverLimits);
