@@ -127,7 +127,7 @@ describe('GET /docs', () => {
         .waitFor({ state: 'visible' });
       await page.screenshot({ path: `${ARTIFACTS}api-reference-user-token.png` });
 
-      expect(summaries).toHaveLength(12);
+      expect(summaries).toHaveLength(13);
       expect(blocked).toEqual([]);
       expect(problems).toEqual([]);
       await context.close();

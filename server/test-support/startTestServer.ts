@@ -64,6 +64,8 @@ export interface TestServerOptions {
   rateLimitsPerInstance?: AppDeps['rateLimitsPerInstance'];
   /** Prometheus metrics to record into (`/metrics` needs `KATAVEN_METRICS_TOKEN` in `env` too). */
   metrics?: AppDeps['metrics'];
+  /** True while the instance is stopping (`/readyz` answers 503). */
+  draining?: AppDeps['draining'];
 }
 
 /** Names a PostgreSQL test database after the test file that made it, for anyone who finds one left over. */
@@ -116,6 +118,7 @@ async function startOn(
       ? {}
       : { rateLimitsPerInstance: options.rateLimitsPerInstance }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.draining === undefined ? {} : { draining: options.draining }),
   });
   const host = options.host ?? '127.0.0.1';
   const server = createLimitedServer(app.express, options.serverLimits);
