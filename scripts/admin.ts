@@ -5,20 +5,23 @@ import { ConfigError, loadConfig } from '../server/config.js';
 import { describeOpenFailure } from '../server/store/describeOpenFailure.js';
 import { openStore } from '../server/store/openStore.js';
 
-// An entry point like server/main.ts, so it may read process.env.
-const output = await runAdminCli(process.argv.slice(2), async () => {
-  let config;
+function configuration() {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) throw new AdminError(error.message.replaceAll('\n', '; '));
     throw error;
   }
+}
+
+// An entry point like server/main.ts, so it may read process.env.
+const output = await runAdminCli(process.argv.slice(2), async () => {
+  const config = configuration();
   const store = await openStore({ url: config.databaseUrl }).catch((error: unknown) => {
     throw new AdminError(`DATABASE_URL: ${describeOpenFailure(config.databaseUrl, error)}`);
   });
   return { store, clock: systemClock, close: () => store.close() };
-});
+}, () => configuration().databaseUrl);
 process.stdout.write(output.stdout);
 process.stderr.write(output.stderr);
 process.exitCode = output.exitCode;
