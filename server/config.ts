@@ -84,6 +84,12 @@ export const EnvSchema = z.object({
     .min(0)
     .max(60_000)
     .default(100),
+  KATAVEN_OVERLOAD_MAX_IN_FLIGHT: z.coerce
+    .number()
+    .int({ error: 'KATAVEN_OVERLOAD_MAX_IN_FLIGHT must be a whole number of requests' })
+    .min(1)
+    .max(1_000_000)
+    .default(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -125,8 +131,10 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Where `/metrics` is served: a second listener, and/or the main port behind a bearer token. */
   metrics: { port: number | undefined; token: string | undefined };
-  /** Event-loop delay past which requests are shed with 503 (0: never). */
+  /** Event-loop delay past which requests are shed with 503 (0: load shedding off). */
   overloadMaxEventLoopDelayMs: number;
+  /** Requests in progress past which new ones are shed with 503. */
+  overloadMaxInFlight: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -176,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutSeconds: e.KATAVEN_SHUTDOWN_TIMEOUT,
     metrics: { port: e.KATAVEN_METRICS_PORT, token: e.KATAVEN_METRICS_TOKEN },
     overloadMaxEventLoopDelayMs: e.KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+    overloadMaxInFlight: e.KATAVEN_OVERLOAD_MAX_IN_FLIGHT,
     logLevel: e.LOG_LEVEL,
   };
 }

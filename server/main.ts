@@ -128,7 +128,11 @@ async function main() {
   };
   const maxDelayMs = config.overloadMaxEventLoopDelayMs;
   handler = eventLoopDelay
-    ? shedWhenOverloaded(serve, () => eventLoopDelay.currentMs() > maxDelayMs, () => metrics?.shed.inc())
+    ? shedWhenOverloaded(serve, {
+        eventLoopSaturated: () => eventLoopDelay.currentMs() > maxDelayMs,
+        maxInFlight: config.overloadMaxInFlight,
+        onShed: () => metrics?.shed.inc(),
+      })
     : serve;
   const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
   const metricsAt = metricsServer ? `port ${portOf(metricsServer, 0)}` : config.metrics.token !== undefined ? 'main port (token)' : 'off';

@@ -421,7 +421,7 @@ describe('every route answers only what the contract and openapi.json declare', 
   it('503 Service overloaded with Retry-After on every route but /healthz while the instance sheds load', async ({
     server,
   }) => {
-    const shedding = createServer(shedWhenOverloaded(server.app.express, () => true, () => undefined));
+    const shedding = createServer(shedWhenOverloaded(server.app.express, { eventLoopSaturated: () => true, maxInFlight: 0, onShed: () => undefined }));
     await new Promise<void>((resolve) => shedding.listen(0, '127.0.0.1', resolve));
     const front = { ...server, baseUrl: `http://127.0.0.1:${(shedding.address() as AddressInfo).port}` };
     try {

@@ -15,46 +15,70 @@ const pathOf = (req: IncomingMessage) => {
   return query === -1 ? url : url.slice(0, query);
 };
 
-/** The 503, written without Express: shedding must cost far less than serving. */
+const BASE_HEADERS = [
+  ['Content-Type', 'text/plain; charset=utf-8'],
+  ['Content-Length', BODY_LENGTH],
+  ['Retry-After', RETRY_AFTER_SECONDS],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Cache-Control', 'no-store'],
+  ['Pragma', 'no-cache'],
+] as const;
+
+/** The 503, written without Express and in one `writeHead`: shedding must cost far less than serving. */
 function answerOverloaded(req: IncomingMessage, res: ServerResponse, path: string): void {
-  res.statusCode = apiErrors.overloaded.status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Content-Length', BODY_LENGTH);
-  res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-  res.setHeader('X-Request-Id', randomUUID());
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
+  const headers: string[] = ['X-Request-Id', randomUUID()];
+  for (const [name, value] of BASE_HEADERS) headers.push(name, value);
   // As every answer on a cross-origin route: the widget can read the status and `Retry-After`.
   if (routesByPath.get(path)?.cors === true) {
-    res.setHeader('Vary', 'Origin');
+    headers.push('Vary', 'Origin');
     const origin = req.headers.origin;
     if (origin !== undefined && isSerializedOrigin(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
+      headers.push('Access-Control-Allow-Origin', origin, 'Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
     }
   }
+  res.writeHead(apiErrors.overloaded.status, headers);
   res.end(req.method === 'HEAD' ? undefined : BODY);
 }
 
+export interface OverloadBounds {
+  /** True while the event loop's delay is past its bound: the CPU cannot keep up. */
+  eventLoopSaturated(): boolean;
+  /**
+   * Requests in flight past which new ones are shed. The loop can look idle while requests
+   * queue elsewhere (token signing runs on the libuv thread pool): in-flight work is the queue
+   * every new request waits behind.
+   */
+  maxInFlight: number;
+  onShed(): void;
+}
+
+/** Requests admitted even while the loop is saturated, so shedding never starves the work it protects. */
+const ALWAYS_ADMITTED = 16;
+
 /**
- * Spec §3 overload: while `overloaded()` says the event loop is saturated, every request but
- * `/healthz` is answered `503 Service overloaded` with `Retry-After` at once, so the requests
- * accepted keep a bounded latency instead of all of them queueing for seconds. Liveness is never
- * shed: an overloaded instance is alive, and restarting it would only move its load elsewhere.
+ * Spec §3 overload: while the instance is saturated — its event loop late past the bound, or
+ * `maxInFlight` requests already in progress — every new request but `/healthz` is answered
+ * `503 Service overloaded` with `Retry-After` at once, so the requests accepted keep a bounded
+ * latency instead of all of them queueing for seconds. Liveness is never shed: an overloaded
+ * instance is alive, and restarting it would only move its load elsewhere.
  */
-export function shedWhenOverloaded(next: RequestListener, overloaded: () => boolean, onShed: () => void): RequestListener {
+export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds): RequestListener {
+  let inFlight = 0;
+  // One shared listener: admitting a request allocates no closure.
+  const settled = () => {
+    inFlight--;
+  };
   return (req, res) => {
-    if (!overloaded()) {
-      next(req, res);
-      return;
+    if (inFlight >= bounds.maxInFlight || (inFlight >= ALWAYS_ADMITTED && bounds.eventLoopSaturated())) {
+      const path = pathOf(req);
+      if (path !== '/healthz') {
+        bounds.onShed();
+        answerOverloaded(req, res, path);
+        return;
+      }
     }
-    const path = pathOf(req);
-    if (path === '/healthz') {
-      next(req, res);
-      return;
-    }
-    onShed();
-    answerOverloaded(req, res, path);
+    inFlight++;
+    res.once('close', settled);
+    next(req, res);
   };
 }
