@@ -16,7 +16,7 @@ export const OTHER = 'other';
 export const TOKEN_KINDS = ['visitor_guest', 'visitor_user', 'session'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
-export const RATE_LIMIT_NAMES = ['guest-ip', 'guest-widget', 'exchange-ip', 'refresh-ip', 'user-token-key'] as const;
+export const RATE_LIMIT_NAMES = ['guest-ip', 'guest-widget', 'exchange-ip', 'refresh-ip', 'user-token-key', 'revoke-key'] as const;
 
 export const ORIGIN_CHECK_ROUTES = ['config', 'guest', 'exchange', 'refresh'] as const;
 
