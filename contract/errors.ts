@@ -26,6 +26,7 @@ export const apiErrors = {
     ],
   },
   invalid_api_key: { status: 401, message: 'Missing or invalid API key' },
+  metrics_unauthorized: { status: 401, message: 'Missing or invalid metrics token' },
   origin_not_allowed: { status: 403, message: 'Origin not in allowlist for this client_key' },
   // The config route's wording; it means the same as the POST routes' 403.
   config_origin_not_allowed: { status: 403, message: 'Origin not in allowlist', reportedAs: 'origin_not_allowed' },
@@ -39,6 +40,8 @@ export const apiErrors = {
   rate_limited: { status: 429, message: 'Too many requests' },
   server_error: { status: 500, message: 'Internal server error' },
   not_ready: { status: 503, message: 'Database unavailable' },
+  shutting_down: { status: 503, message: 'Shutting down' },
+  overloaded: { status: 503, message: 'Service overloaded' },
 } as const satisfies Record<string, ApiErrorEntry>;
 
 interface ApiErrorEntry {

@@ -121,6 +121,13 @@ export const responseHeaders = {
     required: true,
     value: z.string().regex(/^\d+$/).meta({ example: '30' }),
   },
+  RetryAfterUnavailable: {
+    name: 'Retry-After',
+    description:
+      'With `Service overloaded` (the instance sheds load) and while the service starts: seconds to wait before retrying (RFC 9110 §10.2.3).',
+    required: false,
+    value: z.string().regex(/^\d+$/).meta({ example: '1' }),
+  },
   RateLimit: {
     name: 'RateLimit',
     description:
@@ -196,6 +203,7 @@ export function responseHeadersFor(
   if (status === 200 && meta?.contentSecurityPolicy === true) add('ContentSecurityPolicy');
   if (status === 401) add('BearerChallenge');
   if (status === 405) add('Allow');
+  if (status === 503) add('RetryAfterUnavailable');
   if (status === 429) {
     add('RetryAfter');
     add('RateLimit');

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ApiReferencePage, ApiReferenceScript, OpenApiDocument } from './apiReference.js';
 import { JwkSet } from './jwks.js';
 import { originHeader } from './originHeader.js';
+import { MetricsText } from './metrics.js';
 import { ReadinessText } from './readiness.js';
 import { routeMeta } from './routeMeta.js';
 import { errorResponses } from './errorResponses.js';
@@ -26,7 +27,7 @@ const c = initContract();
  * Answers every route can give: another method on its path (405, with `Allow`) and an
  * unexpected failure (500). Declared on each route so generated clients type them.
  */
-const everyRoute = ['method_not_allowed', 'server_error'] as const;
+const everyRoute = ['method_not_allowed', 'server_error', 'overloaded'] as const;
 
 /** Errors any JSON POST route can answer before its handler runs. */
 const postBody = ['invalid_json', 'body_too_large', 'unsupported_media_type', 'unsupported_encoding', ...everyRoute] as const;
@@ -241,8 +242,9 @@ export const contract = c.router(
       path: '/healthz',
       metadata: routeMeta({ tag: 'service', extension: true }),
       summary: 'Liveness (extension)',
-      description: 'Extension. Answers `ok` as soon as the process listens; it does not touch the database (see `/readyz`).',
-      responses: { 200: plainText(z.literal('ok')), ...errorResponses(...everyRoute) },
+      description:
+        'Extension. Answers `ok` as soon as the process listens; it does not touch the database (see `/readyz`) and is never shed under overload: an overloaded instance is alive.',
+      responses: { 200: plainText(z.literal('ok')), ...errorResponses('method_not_allowed', 'server_error') },
     },
     readyz: {
       method: 'GET',
@@ -253,8 +255,9 @@ export const contract = c.router(
         'Extension. Answers 200 when the database answers, 503 `Database unavailable` otherwise: route traffic to an instance only while it is ready. Probe the status code, not the body.',
         'The service listens before its database is open and migrated; until then this answers 503, and so does every route but `/healthz` (`Database unavailable`, with `Retry-After: 1`).',
         'With `REDIS_URL` set and Redis unreachable the instance stays ready and the body says `ok (rate limits per instance: Redis unreachable)`: every request is still answered and each instance enforces the limits on its own traffic until Redis is back.',
+        'From SIGTERM on it answers 503 `Shutting down`, while the instance still serves other requests for `KATAVEN_SHUTDOWN_DELAY` seconds, so the load balancer stops sending traffic before the port closes.',
       ].join('\n\n'),
-      responses: { 200: plainText(ReadinessText), ...errorResponses('not_ready', ...everyRoute) },
+      responses: { 200: plainText(ReadinessText), ...errorResponses('not_ready', 'shutting_down', ...everyRoute) },
     },
     openApiDocument: {
       method: 'GET',
@@ -292,6 +295,23 @@ export const contract = c.router(
         200: c.otherResponse({ contentType: 'application/javascript', body: ApiReferenceScript }),
         304: c.noBody(),
         ...errorResponses(...everyRoute),
+      },
+    },
+    metrics: {
+      method: 'GET',
+      path: '/metrics',
+      headers: z.object({
+        authorization: z.string().optional().meta({ description: '`Bearer <KATAVEN_METRICS_TOKEN>`.' }),
+      }),
+      metadata: routeMeta({ tag: 'service', extension: true }),
+      summary: 'Prometheus metrics (extension)',
+      description: [
+        'Extension. Not public. Served on the main port only when `KATAVEN_METRICS_TOKEN` is set, to `Authorization: Bearer <token>` (401 otherwise), and without authentication on the private port `KATAVEN_METRICS_PORT`; with neither set it answers 404 `Not found` like any unknown path.',
+        'Label values come from fixed sets (route names, status classes, limit names, store operations), never from a request, so the number of series stays bounded.',
+      ].join('\n\n'),
+      responses: {
+        200: plainText(MetricsText),
+        ...errorResponses('metrics_unauthorized', 'not_found', ...everyRoute),
       },
     },
   },

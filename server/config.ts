@@ -13,6 +13,13 @@ const onOff = (fallback: 'on' | 'off') =>
     .default(fallback)
     .transform((v) => v === 'on' || v === 'true' || v === '1');
 
+const fractionalSeconds = (fallback: number, name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number of seconds` })
+    .min(min, { error: `${name} must be at least ${min} seconds` })
+    .max(max, { error: `${name} must be at most ${max} seconds` })
+    .default(fallback);
+
 /** `60/min`, `3000/min`, `5/s`, `100/h`: a request budget per window. */
 const RATE = /^(\d+)\/(s|sec|min|h|hour)$/;
 const rateLimit = (fallback: string) =>
@@ -86,6 +93,24 @@ export const EnvSchema = z.object({
     .min(1)
     .max(3650)
     .optional(),
+  KATAVEN_SHUTDOWN_DELAY: fractionalSeconds(5, 'KATAVEN_SHUTDOWN_DELAY', 0, 300),
+  KATAVEN_SHUTDOWN_TIMEOUT: fractionalSeconds(10, 'KATAVEN_SHUTDOWN_TIMEOUT', 0.1, 600),
+  KATAVEN_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // A guessable token would expose the metrics to anyone who can reach the main port.
+  KATAVEN_METRICS_TOKEN: z.string().min(16, { error: 'KATAVEN_METRICS_TOKEN must be at least 16 characters' }).optional(),
+  // 0 turns load shedding off.
+  KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: z.coerce
+    .number()
+    .int({ error: 'KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS must be a whole number of milliseconds' })
+    .min(0)
+    .max(60_000)
+    .default(100),
+  KATAVEN_OVERLOAD_MAX_IN_FLIGHT: z.coerce
+    .number()
+    .int({ error: 'KATAVEN_OVERLOAD_MAX_IN_FLIGHT must be a whole number of requests' })
+    .min(1)
+    .max(1_000_000)
+    .default(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -121,6 +146,16 @@ export interface Config {
   redis: { url: string; keyPrefix: string } | undefined;
   /** Opening and migrating the store must finish within this, or the start fails. */
   startupTimeoutSeconds: number;
+  /** After SIGTERM `/readyz` fails at once; the server keeps serving this long before it stops accepting. */
+  shutdownDelaySeconds: number;
+  /** In-flight requests get this long to finish once the server stops accepting. */
+  shutdownTimeoutSeconds: number;
+  /** Where `/metrics` is served: a second listener, and/or the main port behind a bearer token. */
+  metrics: { port: number | undefined; token: string | undefined };
+  /** Event-loop delay past which requests are shed with 503 (0: load shedding off). */
+  overloadMaxEventLoopDelayMs: number;
+  /** Requests in progress past which new ones are shed with 503. */
+  overloadMaxInFlight: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Operator keys sealing the signing keys at rest; absent: stored in the clear. */
   keyEncryption: { current: Buffer; previous: Buffer[] } | undefined;
@@ -170,6 +205,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxyHops: e.KATAVEN_TRUST_PROXY,
     redis: e.REDIS_URL === undefined ? undefined : { url: e.REDIS_URL, keyPrefix: e.KATAVEN_REDIS_KEY_PREFIX },
     startupTimeoutSeconds: e.KATAVEN_STARTUP_TIMEOUT,
+    shutdownDelaySeconds: e.KATAVEN_SHUTDOWN_DELAY,
+    shutdownTimeoutSeconds: e.KATAVEN_SHUTDOWN_TIMEOUT,
+    metrics: { port: e.KATAVEN_METRICS_PORT, token: e.KATAVEN_METRICS_TOKEN },
+    overloadMaxEventLoopDelayMs: e.KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+    overloadMaxInFlight: e.KATAVEN_OVERLOAD_MAX_IN_FLIGHT,
     logLevel: e.LOG_LEVEL,
     keyEncryption:
       e.KATAVEN_KEY_ENCRYPTION_KEY === undefined

@@ -23,7 +23,8 @@ interface Running {
 
 function spawnMain(env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, KATAVEN_DEMO: 'off', ...env },
+    // No load-balancer wait on SIGTERM: these tests stop the server several times.
+    env: { ...process.env, KATAVEN_DEMO: 'off', KATAVEN_SHUTDOWN_DELAY: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -13,14 +13,19 @@ class StartupError extends Error {
   override name = 'StartupError';
 }
 
-function listen(server: Server, config: Config): Promise<void> {
+const portOf = (server: Server, fallback: number) => {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
+};
+
+function listen(server: Server, config: Pick<Config, 'host' | 'port'>, setting = 'PORT'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) => {
       const where = `${config.host ?? 'all interfaces'} port ${config.port}`;
       const cause =
         error.code === 'EADDRINUSE' ? 'already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
-      reject(new StartupError(`PORT: cannot listen on ${where}: ${cause}`));
+      reject(new StartupError(`${setting}: cannot listen on ${where}: ${cause}`));
     });
     if (config.host === undefined) server.listen(config.port);
     else server.listen(config.port, config.host);
@@ -38,8 +43,7 @@ async function main() {
   let handler: RequestListener = startingHandler();
   const server = createLimitedServer((req, res) => handler(req, res));
   await listen(server, config);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = portOf(server, config.port);
   const baseUrl = `http://localhost:${port}`;
 
   const { openStore } = await import('./store/openStore.js');
@@ -53,6 +57,11 @@ async function main() {
   const { systemClock: clock } = await import('./clock.js');
   const { createKeyVault, KeyVaultError } = await import('./tokens/keyVault.js');
   const { warnAboutKeyStorage } = await import('./tokens/keyStorageWarnings.js');
+  const { createMetrics } = await import('./metrics/createMetrics.js');
+  const { createMetricsServer } = await import('./metrics/metricsServer.js');
+  const { monitorEventLoopDelay } = await import('./http/eventLoopDelay.js');
+  const { shedWhenOverloaded } = await import('./http/shedWhenOverloaded.js');
+  const { createGracefulShutdown } = await import('./lifecycle/gracefulShutdown.js');
 
   const timeoutMs = config.startupTimeoutSeconds * 1000;
   const store = await withDeadline(
@@ -84,38 +93,73 @@ async function main() {
   const demo = config.demo ? await seedDemo({ store, clock }) : undefined;
   // Shared counters only matter when limits are on; without REDIS_URL each instance counts alone.
   const redis = config.redis && config.rateLimits.enabled ? createRedisRateLimiters({ ...config.redis, logger }) : undefined;
+  const metrics = config.metrics.port !== undefined || config.metrics.token !== undefined ? createMetrics() : undefined;
+  const metricsServer = metrics && config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
+  const eventLoopDelay = config.overloadMaxEventLoopDelayMs > 0 ? monitorEventLoopDelay() : undefined;
+  const shutdown = createGracefulShutdown({
+    server,
+    delayMs: config.shutdownDelaySeconds * 1000,
+    timeoutMs: config.shutdownTimeoutSeconds * 1000,
+    logger,
+    release: async () => {
+      eventLoopDelay?.stop();
+      maintenance.stop();
+      app.close();
+      keys.stop();
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
+      await Promise.all([store.close(), redis?.close()]);
+    },
+  });
   const app = createApp({
     store,
     keys,
     clock,
     config,
     logger,
+    ...(metrics && { metrics }),
+    draining: () => shutdown.draining(),
     ...(redis && { rateLimiters: redis.factory, rateLimitsPerInstance: () => !redis.isShared() }),
   });
   const maintenance = startMaintenance({ store, clock, config, logger, vault });
+  if (metricsServer) {
+    await listen(metricsServer, { ...config, port: config.metrics.port ?? 0 }, 'KATAVEN_METRICS_PORT');
+  }
   if (demo) process.stdout.write(demoBanner(demo, baseUrl) + '\n');
-  handler = app.express;
-  const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
-  logger.info({ event: 'listening', url: baseUrl, database: config.databaseUrl.startsWith('file:') ? config.databaseUrl : '[configured]', rateLimits }, `listening on ${baseUrl}`);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: 'stopping', signal }, 'draining in-flight requests');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    server.close(() => {
-      maintenance.stop();
-      app.close();
-      keys.stop();
-      Promise.all([store.close(), redis?.close()]).then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-    server.closeIdleConnections();
+  // Answers written once the server stopped accepting close their connection: a keep-alive client
+  // must not send another request on a socket that is about to close.
+  const serve: RequestListener = (req, res) => {
+    if (shutdown.closing()) res.setHeader('Connection', 'close');
+    app.express(req, res);
   };
+  const maxDelayMs = config.overloadMaxEventLoopDelayMs;
+  handler = eventLoopDelay
+    ? shedWhenOverloaded(serve, {
+        eventLoopSaturated: () => eventLoopDelay.currentMs() > maxDelayMs,
+        maxInFlight: config.overloadMaxInFlight,
+        onShed: () => metrics?.shed.inc(),
+      })
+    : serve;
+  const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
+  const metricsAt = metricsServer ? `port ${portOf(metricsServer, 0)}` : config.metrics.token !== undefined ? 'main port (token)' : 'off';
+  logger.info(
+    {
+      event: 'listening',
+      url: baseUrl,
+      database: config.databaseUrl.startsWith('file:') ? config.databaseUrl : '[configured]',
+      rateLimits,
+      metrics: metricsAt,
+    },
+    `listening on ${baseUrl}`,
+  );
+
+  const stop = (signal: string) => {
+    // Whatever hangs in the sequence, the process ends.
+    const force = setTimeout(() => process.exit(1), config.shutdownDelaySeconds * 1000 + config.shutdownTimeoutSeconds * 1000 + 5000);
+    force.unref();
+    void shutdown.stop(signal, { delay: signal === 'SIGTERM' }).then((code) => logger.flush(() => process.exit(code)));
+  };
+  // SIGINT is a person at a terminal, not a load balancer: no delay.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

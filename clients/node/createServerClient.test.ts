@@ -197,13 +197,17 @@ describe('createServerClient().createUserToken', () => {
   });
 
   describe('retries', () => {
-    it('waits as long as Retry-After says after a 429, then succeeds', async ({
+    it.for([
+      { status: 429, body: 'Too many requests' },
+      // An instance shedding load is retried exactly like a rate limit.
+      { status: 503, body: 'Service overloaded' },
+    ])('waits as long as Retry-After says after a $status $body, then succeeds', async ({ status, body }, {
       client,
       forwardToLive,
       widget: { clientKey, secretKey },
     }) => {
       const upstream = await scriptedServer([
-        { status: 429, headers: { 'retry-after': '1' }, body: 'Too many requests' },
+        { status, headers: { 'retry-after': '1' }, body },
         forwardToLive(),
       ]);
       const visitor = await client({ baseUrl: upstream.baseUrl }).createUserToken({

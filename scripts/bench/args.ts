@@ -20,6 +20,10 @@ export interface BenchOptions {
   postgresUrl: string;
   /** Redis for the PostgreSQL instance's rate limits (on, far above the load), or undefined for none. */
   redisUrl: string | undefined;
+  /** Also run the service with its Prometheus metrics on and compare each endpoint with it off. */
+  metrics: boolean;
+  /** Load shedding off (`KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS=0`): the overload figures without it. */
+  shedding: boolean;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -27,7 +31,9 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --rounds N         rounds, every target once per round (default 3)
   --seconds S        seconds per target per round (default 5)
   --connections C    concurrent connections (default 50)
-  --only a,b         service targets to run: config-200, config-304, guest, user-token, exchange, refresh
+  --only a,b         service targets to run: config-200, config-304, guest, guest-4000, user-token, exchange, refresh
+  --metrics          also run the service with its metrics on and compare each endpoint with metrics off
+  --no-shedding      run the service without load shedding (the overload target's figures without it)
   --profile          run the service with --cpu-prof and print its hottest functions
   --no-build         skip \`npm run build\` (dist/ must be current)
   --out DIR          write the results there instead of bench/results/<timestamp>/
@@ -37,7 +43,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --redis            with --store postgres: rate limits on (far above the load) and counted in Redis
   --redis-url U      default redis://127.0.0.1:6379`;
 
-const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'user-token', 'exchange', 'refresh']);
+const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'guest-4000', 'user-token', 'exchange', 'refresh']);
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -62,6 +68,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'postgres-url': { type: 'string' },
       redis: { type: 'boolean' },
       'redis-url': { type: 'string' },
+      metrics: { type: 'boolean' },
+      'no-shedding': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -86,5 +94,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     store,
     postgresUrl: values['postgres-url'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: values.redis === true ? (values['redis-url'] ?? 'redis://127.0.0.1:6379') : undefined,
+    metrics: values.metrics === true,
+    shedding: values['no-shedding'] !== true,
   };
 }

@@ -64,6 +64,22 @@ describe('evaluateBudgets', () => {
     ]);
   });
 
+  it('holds the overload target to the served requests: their req/s against 50 connections and their own p99, not the 50-connection p99', () => {
+    const budgets = evaluateBudgets(
+      [summary('guest', { rps: 2000 }), summary('guest-4000', { label: 'guest 4000', rps: 1900, p99: 900, okP99: 480, connections: 4000 })],
+      facts,
+    );
+    expect(budgets.filter((b) => b.budget.startsWith('guest 4000'))).toEqual([
+      { budget: 'guest 4000: served req/s vs 50 connections', limit: '≥ 0.90×', measured: '0.95×', met: true },
+      { budget: 'guest 4000: p99 of the requests served', limit: '≤ 500 ms', measured: '480 ms', met: true },
+    ]);
+  });
+
+  it('compares guest with metrics on against metrics off', () => {
+    const budgets = evaluateBudgets([summary('guest@metrics', { label: 'guest (metrics on)', baseline: 'guest', ratioToBaseline: 0.94 })], facts);
+    expect(budgets.find((b) => b.budget === 'guest (metrics on) vs metrics off')).toMatchObject({ limit: '≥ 0.95×', met: false });
+  });
+
   it('reports a target that did not run, and RSS without /proc, as not measured rather than missed', () => {
     const budgets = evaluateBudgets([], { startupMs: 1200, rssBytesAfterRun: undefined });
     expect(budgets.find((b) => b.budget.startsWith('exchange vs'))?.met).toBeUndefined();

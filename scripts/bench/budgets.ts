@@ -31,6 +31,12 @@ export const POSTGRES_RATIO_BUDGETS: readonly { target: TargetId; min: number }[
   { target: 'exchange@postgres', min: 0.6 },
   { target: 'refresh@postgres', min: 0.6 },
 ];
+/** The service with its metrics on against the same endpoint with them off (`--metrics`). */
+export const METRICS_RATIO_BUDGETS: readonly { target: TargetId; min: number }[] = [{ target: 'guest@metrics', min: 0.95 }];
+/** Spec §3 overload: at 4,000 connections the requests served stay fast and nearly as many. */
+export const OVERLOAD_BUDGETS: readonly { target: TargetId; sameAt50: TargetId; minRatio: number; maxOkP99Ms: number }[] = [
+  { target: 'guest-4000', sameAt50: 'guest', minRatio: 0.9, maxOkP99Ms: 500 },
+];
 export const P99_BUDGET_MS = 20;
 export const RSS_BUDGET_BYTES = 150 * 1024 * 1024;
 export const STARTUP_BUDGET_MS = 1000;
@@ -71,8 +77,37 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
       met: summary.ratioToBaseline === undefined ? undefined : summary.ratioToBaseline >= min,
     });
   }
+  for (const { target, min } of METRICS_RATIO_BUDGETS) {
+    const summary = byId.get(target);
+    if (summary === undefined) continue;
+    results.push({
+      budget: `${summary.label} vs metrics off`,
+      limit: `≥ ${times(min)}`,
+      measured: times(summary.ratioToBaseline),
+      met: summary.ratioToBaseline === undefined ? undefined : summary.ratioToBaseline >= min,
+    });
+  }
+  for (const { target, sameAt50, minRatio, maxOkP99Ms } of OVERLOAD_BUDGETS) {
+    const summary = byId.get(target);
+    const at50 = byId.get(sameAt50);
+    if (summary === undefined) continue;
+    const ratio = at50 === undefined || at50.rps === 0 ? undefined : summary.rps / at50.rps;
+    results.push({
+      budget: `${summary.label}: served req/s vs 50 connections`,
+      limit: `≥ ${times(minRatio)}`,
+      measured: times(ratio),
+      met: ratio === undefined ? undefined : ratio >= minRatio,
+    });
+    const okP99 = summary.okP99;
+    results.push({
+      budget: `${summary.label}: p99 of the requests served`,
+      limit: `≤ ${maxOkP99Ms} ms`,
+      measured: okP99 === undefined ? 'n/a' : `${okP99} ms`,
+      met: okP99 === undefined ? undefined : okP99 <= maxOkP99Ms,
+    });
+  }
   for (const s of summaries) {
-    if (s.side !== 'kataven') continue;
+    if (s.side !== 'kataven' || s.connections !== undefined) continue;
     results.push({
       budget: `${s.label} p99 at 50 connections`,
       limit: `≤ ${P99_BUDGET_MS} ms`,

@@ -10,6 +10,9 @@ export interface WindowResult {
   /** Milliseconds, over every response of the window. */
   p50: number;
   p99: number;
+  /** Milliseconds, over the responses with the expected status only (a shed 503 is fast and would flatter p99). */
+  okP50: number;
+  okP99: number;
   /** From the first request to the last answer. */
   seconds: number;
   completed: number;
@@ -27,6 +30,13 @@ export interface WindowResult {
   cpuMicrosPerRequest?: number;
 }
 
+/** The value below which `fraction` of the samples lie, in whole milliseconds (0 without samples). */
+function percentile(samples: number[], fraction: number): number {
+  if (samples.length === 0) return 0;
+  const sorted = samples.sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0);
+}
+
 /** Runs one window at `connections` and counts what answered `expectStatus` as throughput. */
 export async function runWindow(spec: LoadSpec, connections: number, expectStatus: number): Promise<WindowResult> {
   const { seconds, amount, ...options } = spec;
@@ -40,8 +50,10 @@ export async function runWindow(spec: LoadSpec, connections: number, expectStatu
   });
   // autocannon ends a run on its next 1 s sampling tick, so its own `duration` can overstate a
   // window of `amount` requests by up to a second; the last answer's arrival is exact.
-  instance.on('response', () => {
+  const okLatencies: number[] = [];
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     lastResponseAt = performance.now();
+    if (statusCode === expectStatus) okLatencies.push(responseTime);
   });
   const result = await instance;
   const elapsedSeconds = (lastResponseAt - startedAt) / 1000;
@@ -57,6 +69,8 @@ export async function runWindow(spec: LoadSpec, connections: number, expectStatu
     rps: elapsedSeconds > 0 ? ok / elapsedSeconds : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    okP50: percentile(okLatencies, 0.5),
+    okP99: percentile(okLatencies, 0.99),
     seconds: elapsedSeconds,
     completed,
     ok,

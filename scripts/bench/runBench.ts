@@ -94,6 +94,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         // Pools are minted before each window; the default 120 s would let a long run's pool expire.
         KATAVEN_VISITOR_TOKEN_TTL: '3600',
         LOG_LEVEL: 'warn',
+        ...(options.shedding ? {} : { KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' }),
         ...env,
       }),
     });
@@ -131,6 +132,12 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       log(`kataven on PostgreSQL ${postgres.child.baseUrl}${options.redisUrl === undefined ? '' : `, rate limits in Redis ${options.redisUrl}`}`);
     }
 
+    // Metrics on the main port behind a token, as a deployment without a private port runs them.
+    const metered = options.metrics
+      ? await startService('kataven-metrics', `file:${join(work, 'metered.sqlite')}`, { KATAVEN_METRICS_TOKEN: 'bench-metrics-token-0123456789' }, false)
+      : undefined;
+    if (metered) log(`kataven with metrics on ${metered.child.baseUrl}`);
+
     const tsx = ['--import', 'tsx'];
     const expressPort = await freePort();
     const express = await startChildServer({
@@ -157,20 +164,22 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         urls: { express: express.baseUrl, peer: peer.baseUrl },
         kataven: sqlite.service,
         ...(postgres === undefined ? {} : { postgres: postgres.service }),
+        ...(metered === undefined ? {} : { metered: metered.service }),
         connections: options.connections,
       }),
       options.only,
     );
     const estimates = new Map<TargetId, number>();
     const service = kataven;
-    const onPostgres = postgres?.child;
+    const twins = { postgres: postgres?.child, metrics: metered?.child };
     const serverOf = (target: Target) =>
-      target.baseline !== undefined && onPostgres !== undefined ? onPostgres : target.side === 'kataven' ? service : target.side === 'peer' ? peer : express;
+      (target.instance === undefined ? undefined : twins[target.instance]) ??
+      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
     const measure = async (target: Target, seconds: number, warmUp = false) => {
       const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
       const fromUs = monotonicMicros();
       const cpuBefore = serverOf(target).cpuMicros();
-      const result = await runWindow(spec, options.connections, target.expectStatus);
+      const result = await runWindow(spec, target.connections ?? options.connections, target.expectStatus);
       const cpuAfter = serverOf(target).cpuMicros();
       if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
       if (result.ok > 0) estimates.set(target.id, result.rps);
@@ -189,8 +198,9 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         const result = await measure(target, options.seconds);
         windows.push({ ...result, target: target.id, round });
         const off = result.unexpected + result.errors > 0 ? `  (${result.errors} errors, statuses ${JSON.stringify(result.statuses)})` : '';
+        const okLatency = result.unexpected > 0 ? `  (${target.expectStatus} only: p50 ${result.okP50} ms, p99 ${result.okP99} ms)` : '';
         log(
-          `round ${round}/${options.rounds}  ${target.label.padEnd(46)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${off}`,
+          `round ${round}/${options.rounds}  ${target.label.padEnd(46)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${okLatency}${off}`,
         );
       }
     }

@@ -19,6 +19,8 @@ const window = (id: TargetId, round: number, rps: number, extra: Partial<WindowR
   rps,
   p50: 5,
   p99: 10,
+  okP50: 5,
+  okP99: 10,
   seconds: 5,
   completed: rps * 5,
   ok: rps * 5,

@@ -30,6 +30,10 @@ export interface TargetSummary {
   ratioToBaseline: number | undefined;
   /** Median over rounds of the server's CPU per response, all its threads, microseconds. */
   cpuMicrosPerRequest: number | undefined;
+  /** Connections, when the target sets its own instead of the run's. */
+  connections?: number;
+  /** Median over rounds of the p99 of the responses with the expected status only. */
+  okP99?: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -80,6 +84,8 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       baseline: target.baseline,
       ratioToBaseline: target.baseline === undefined ? undefined : ratioByRound(windows, target.id, target.baseline),
       cpuMicrosPerRequest: medianOfDefined(own.map((w) => w.cpuMicrosPerRequest)),
+      ...(target.connections === undefined ? {} : { connections: target.connections }),
+      okP99: median(own.map((w) => w.okP99)),
     };
   });
 }

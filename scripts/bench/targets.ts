@@ -9,10 +9,15 @@ import {
 } from './references/peerClient.js';
 import { BENCH_ORIGIN, type BenchWidget } from './seedBenchWidget.js';
 
-export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'user-token' | 'exchange' | 'refresh';
+export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'guest-4000' | 'user-token' | 'exchange' | 'refresh';
 /** The same endpoint on the service started on PostgreSQL (`--store postgres`). */
 export type PostgresTargetId = `${ServiceTargetId}@postgres`;
-export type TargetId = 'express' | ServiceTargetId | PostgresTargetId | 'peer-client-credentials' | 'peer-refresh';
+/** The same endpoint on the service started with its Prometheus metrics on (`--metrics`). */
+export type MeteredTargetId = `${ServiceTargetId}@metrics`;
+export type TargetId = 'express' | ServiceTargetId | PostgresTargetId | MeteredTargetId | 'peer-client-credentials' | 'peer-refresh';
+
+/** Which running service a twin target measures. */
+export type Instance = 'postgres' | 'metrics';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -23,8 +28,12 @@ export interface Target {
   expectStatus: number;
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
-  /** The same endpoint on the embedded store, which this PostgreSQL measurement is compared with. */
+  /** The same endpoint on the plain service, which this twin measurement is compared with. */
   baseline?: ServiceTargetId;
+  /** The twin's service: on PostgreSQL, or with metrics on. */
+  instance?: Instance;
+  /** Concurrent connections for this target instead of the run's `--connections`. */
+  connections?: number;
   /** Each request spends a single-use value minted before the window. */
   singleUse: boolean;
   /** Builds one window's load; single-use targets mint their pool first (outside the window). */
@@ -45,6 +54,8 @@ export interface TargetContext {
   kataven: ServiceUnderTest;
   /** The service on PostgreSQL, measured beside the SQLite one when present. */
   postgres?: ServiceUnderTest;
+  /** The service with its metrics on, measured beside the plain one when present. */
+  metered?: ServiceUnderTest;
   connections: number;
 }
 
@@ -55,6 +66,9 @@ const PATHS = {
   exchange: '/api/v1/widget/auth/exchange',
   refresh: '/api/v1/widget/auth/refresh',
 } as const;
+
+/** Far past what one instance serves at once: the load shedding's test. */
+const OVERLOAD_CONNECTIONS = 4000;
 
 /**
  * The service ends a keep-alive connection after `maxRequestsPerSocket` requests (`Connection:
@@ -105,6 +119,15 @@ type ServiceTarget = Omit<Target, 'id' | 'side'> & { id: ServiceTargetId };
 /** The six endpoints measured on one instance of the service. */
 function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<ServiceTargetId, ServiceTarget> {
   const { url, widget, etag } = service;
+  const guestLoad = ({ seconds }: { seconds: number }): Promise<LoadSpec> =>
+    Promise.resolve({
+      ...RECONNECT,
+      seconds,
+      url: `${url}${PATHS.guest}`,
+      method: 'POST',
+      headers: JSON_FROM_PAGE,
+      body: JSON.stringify({ client_key: widget.clientKey }),
+    });
   const configPath = `${PATHS.config}?client_key=${widget.clientKey}`;
   return {
     'config-200': {
@@ -122,20 +145,14 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       prepare: ({ seconds }) =>
         Promise.resolve({ ...RECONNECT, seconds, url: `${url}${configPath}`, headers: { origin: BENCH_ORIGIN, 'if-none-match': etag } }),
     },
-    guest: {
-      id: 'guest',
-      label: 'POST guest',
+    guest: { id: 'guest', label: 'POST guest', expectStatus: 200, singleUse: false, prepare: guestLoad },
+    'guest-4000': {
+      id: 'guest-4000',
+      label: 'POST guest, 4,000 connections (overload)',
       expectStatus: 200,
       singleUse: false,
-      prepare: ({ seconds }) =>
-        Promise.resolve({
-          ...RECONNECT,
-          seconds,
-          url: `${url}${PATHS.guest}`,
-          method: 'POST',
-          headers: JSON_FROM_PAGE,
-          body: JSON.stringify({ client_key: widget.clientKey }),
-        }),
+      connections: OVERLOAD_CONNECTIONS,
+      prepare: guestLoad,
     },
     'user-token': {
       id: 'user-token',
@@ -207,11 +224,20 @@ export function benchTargets(ctx: TargetContext): Target[] {
   const { express, peer } = ctx.urls;
   const sqlite = serviceTargets(ctx, ctx.kataven);
   const postgres = ctx.postgres === undefined ? undefined : serviceTargets(ctx, ctx.postgres);
+  const metered = ctx.metered === undefined ? undefined : serviceTargets(ctx, ctx.metered);
   const service = (id: ServiceTargetId): Target[] => {
     const own: Target = { ...sqlite[id], side: 'kataven' };
-    const twin = postgres?.[id];
-    if (twin === undefined) return [own];
-    return [own, { ...twin, id: `${id}@postgres`, label: `${twin.label} (PostgreSQL)`, side: 'kataven', baseline: id }];
+    const onPostgres = postgres?.[id];
+    const withMetrics = metered?.[id];
+    return [
+      own,
+      ...(onPostgres === undefined
+        ? []
+        : [{ ...onPostgres, id: `${id}@postgres` as const, label: `${onPostgres.label} (PostgreSQL)`, side: 'kataven' as const, baseline: id, instance: 'postgres' as const }]),
+      ...(withMetrics === undefined
+        ? []
+        : [{ ...withMetrics, id: `${id}@metrics` as const, label: `${withMetrics.label} (metrics on)`, side: 'kataven' as const, baseline: id, instance: 'metrics' as const }]),
+    ];
   };
   return [
     {
@@ -225,6 +251,7 @@ export function benchTargets(ctx: TargetContext): Target[] {
     ...service('config-200'),
     ...service('config-304'),
     ...service('guest'),
+    ...service('guest-4000'),
     {
       id: 'peer-client-credentials',
       label: 'oidc-provider client_credentials (ES256 JWT)',

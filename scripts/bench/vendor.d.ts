@@ -56,7 +56,7 @@ declare module 'autocannon' {
   export interface Instance extends PromiseLike<Result> {
     stop(): void;
     /** Emitted for every response, as it arrives. */
-    on(event: 'response', listener: () => void): this;
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
   }
 
   export default function autocannon(options: Options): Instance;

@@ -62,8 +62,8 @@ describe('admin CLI: bad input', () => {
   const rows: Row[] = [
     // The command itself
     [() => ['widget', 'frobnicate'], usage, `unknown command "widget frobnicate" ${widgetCommands}`],
-    [() => ['frobnicate'], usage, 'unknown command "frobnicate" (commands: widget, key, session, signing-key; try --help)'],
-    [() => ['--frob'], usage, 'unknown command "--frob" (commands: widget, key, session, signing-key; try --help)'],
+    [() => ['frobnicate'], usage, 'unknown command "frobnicate" (commands: widget, key, session, signing-key, backup; try --help)'],
+    [() => ['--frob'], usage, 'unknown command "--frob" (commands: widget, key, session, signing-key, backup; try --help)'],
     [() => ['widget'], usage, `widget: missing subcommand ${widgetCommands}`],
     [() => ['key', '--account', 'x'], usage, 'key: missing subcommand (key commands: create, list, revoke, roll)'],
     [() => ['signing-key'], usage, 'signing-key: missing subcommand (signing-key commands: rotate, list, withdraw, rewrap)'],

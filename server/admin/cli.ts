@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AdminError } from './adminError.js';
+import { backupEmbeddedDatabase } from './backup.js';
 import { parseCommandLine, UsageError, type OptionSpecs, type ParsedCommandLine } from './parseCommandLine.js';
 import { createSecretKey, listSecretKeys, parseExpiresIn, revokeSecretKey, rollSecretKey, type AdminDeps } from './secretKeys.js';
 import { revokeUserSessions } from './sessions.js';
@@ -15,13 +16,22 @@ export const EXIT_CODES = {
   usage: 2,
 } as const;
 
-interface Command {
+interface CommandText {
   usage: string;
   summary: string;
   options: OptionSpecs;
   positionals: readonly string[];
-  run(deps: AdminDeps, args: ParsedCommandLine): Promise<unknown>;
 }
+
+type Command = CommandText &
+  (
+    | { run(deps: AdminDeps, args: ParsedCommandLine): Promise<unknown>; runOnDatabase?: never }
+    | {
+        /** Works on the database file itself, without opening the store (and migrating it). */
+        runOnDatabase(databaseUrl: string, args: ParsedCommandLine): Promise<unknown>;
+        run?: never;
+      }
+  );
 
 const first = (args: ParsedCommandLine, name: string): string | undefined => args.strings.get(name)?.[0];
 const required = (args: ParsedCommandLine, name: string): string => {
@@ -165,6 +175,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     positionals: [],
     run: (deps) => rewrapSigningKeys(deps),
   },
+  backup: {
+    usage: 'backup --to FILE',
+    summary: 'Copy the embedded SQLite database to a new FILE while servers keep running (online backup). Not for PostgreSQL: use pg_dump or PITR.',
+    options: { to: { type: 'string', required: true } },
+    positionals: [],
+    runOnDatabase: (databaseUrl, args) => backupEmbeddedDatabase(databaseUrl, required(args, 'to')),
+  },
 };
 
 const PROGRAM = 'npm run --silent admin --';
@@ -220,10 +237,16 @@ const failure = (message: string, exitCode: number): CliOutput => ({
  * Runs one admin command (exit codes: `EXIT_CODES`). `openDeps` is called only for a well-formed
  * command, so a wrong command line never touches the database.
  */
-export async function runAdminCli(argv: readonly string[], openDeps: () => Promise<AdminDeps & { close(): Promise<void> }>): Promise<CliOutput> {
+export async function runAdminCli(
+  argv: readonly string[],
+  openDeps: () => Promise<AdminDeps & { close(): Promise<void> }>,
+  databaseUrl: () => string = () => '',
+): Promise<CliOutput> {
   const [word] = argv;
   if (word === undefined || asksForHelp(word)) return { stdout: `${overview()}\n`, stderr: '', exitCode: EXIT_CODES.ok };
-  const name = argv.slice(0, 2).join(' ');
+  // A command is one word (`backup`) or a group and a subcommand (`widget create`).
+  const oneWord = COMMANDS[word] === undefined ? undefined : word;
+  const name = oneWord ?? argv.slice(0, 2).join(' ');
   const command = COMMANDS[name];
   if (command === undefined) {
     if (GROUPS.includes(word) && argv.length === 2 && asksForHelp(argv[1])) {
@@ -231,7 +254,7 @@ export async function runAdminCli(argv: readonly string[], openDeps: () => Promi
     }
     return failure(unknownCommand(argv), EXIT_CODES.usage);
   }
-  const rest = argv.slice(2);
+  const rest = argv.slice(oneWord === undefined ? 2 : 1);
   const dashDash = rest.indexOf('--');
   const optionPart = dashDash === -1 ? rest : rest.slice(0, dashDash);
   if (optionPart.some((arg) => HELP_FLAGS.has(arg))) {
@@ -243,6 +266,14 @@ export async function runAdminCli(argv: readonly string[], openDeps: () => Promi
   } catch (error) {
     if (error instanceof UsageError) return failure(`${name}: ${error.message} (try: ${name} --help)`, EXIT_CODES.usage);
     throw error;
+  }
+  if (command.runOnDatabase !== undefined) {
+    try {
+      return { stdout: `${JSON.stringify(await command.runOnDatabase(databaseUrl(), args), null, 2)}\n`, stderr: '', exitCode: EXIT_CODES.ok };
+    } catch (error) {
+      if (error instanceof AdminError) return failure(error.message, EXIT_CODES.refused);
+      throw error;
+    }
   }
   let deps: AdminDeps & { close(): Promise<void> };
   try {

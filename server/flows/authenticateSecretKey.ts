@@ -4,8 +4,8 @@ import { ApiError } from './apiError.js';
 import type { FlowDeps } from './deps.js';
 
 /** RFC 6750 §3: no credentials → the bare challenge; a credential that fails → `invalid_token`. */
-const CHALLENGE = 'Bearer realm="kataven"';
-const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
+export const CHALLENGE = 'Bearer realm="kataven"';
+export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="kataven", error="invalid_token"';
 
 /**
  * The active secret key named by an `Authorization: Bearer sk_…` header. The format and

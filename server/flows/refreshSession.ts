@@ -61,6 +61,7 @@ async function answerSpentToken(deps: FlowDeps, view: RefreshTokenView, presente
   const plaintext = successorIsLive && token.successorBox ? openSuccessor(presented, token.successorBox) : undefined;
   // Within the grace window but the family has moved on: refuse without revoking anything.
   if (plaintext === undefined || successor === null) throw expired();
+  deps.events.emit({ event: 'refresh_retry', sessionId: session.id });
   return { token: plaintext, expiresAt: successor.expiresAt };
 }
 

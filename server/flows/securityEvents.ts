@@ -7,6 +7,8 @@ export type SecurityEvent =
   | { event: 'invalid_api_key'; reason: 'missing' | 'malformed' | 'unknown' }
   | { event: 'exchange_replay'; sessionId: string | null; revoked: boolean }
   | { event: 'refresh_reuse'; sessionId: string; revoked: boolean }
+  /** A spent refresh token presented again within the grace window, answered with its successor. */
+  | { event: 'refresh_retry'; sessionId: string }
   | { event: 'rate_limited'; route: string; limit: string }
   | { event: 'user_sessions_revoked'; clientKey: string; keyId: string; userId: string; revokedSessions: number }
   | { event: 'revoked_user_exchange'; clientKey: string; sessionId: string };

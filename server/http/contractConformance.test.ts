@@ -5,7 +5,8 @@
  * header values checked against the contract's header catalogue).
  */
 import { readFileSync } from 'node:fs';
-import { isAppRoute, type AppRouter } from '@ts-rest/core';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type {
   HeaderObject,
   OpenAPIObject,
@@ -18,10 +19,13 @@ import * as z from 'zod';
 import {
   contract,
   publicCacheHeader,
+  listRoutes,
   responseHeaders,
   type ResponseHeader,
 } from '../../contract/index.js';
+import { createMetrics } from '../metrics/createMetrics.js';
 import { request, type TestRequest, type TestResponse } from '../test-support/http.js';
+import { shedWhenOverloaded } from './shedWhenOverloaded.js';
 import { serverTestWith, startedServer } from '../test-support/serverTest.js';
 import type { TestServer } from '../test-support/startTestServer.js';
 import { CONFIG, GUEST, USER_TOKEN, EXCHANGE, REFRESH, LOGOUT, REVOKE } from '../test-support/paths.js';
@@ -34,6 +38,7 @@ const document = JSON.parse(
 
 const EVIL = 'https://evil.example.net';
 const UNKNOWN_KEY = `pk_live_${'Z'.repeat(24)}`;
+const METRICS_TOKEN = 'conformance-metrics-token';
 const OVERSIZED = JSON.stringify({ client_key: 'x'.repeat(17 * 1024) });
 
 /**
@@ -48,6 +53,7 @@ const UNREACHABLE: Record<string, Record<number, string>> = {
   openApiDocument: { 500: 'served from memory' },
   apiReference: { 500: 'served from memory' },
   apiReferenceScript: { 500: 'read once from the installed package' },
+  metrics: { 500: 'rendered from memory' },
 };
 
 const operations = new Map<string, OperationObject>(
@@ -174,7 +180,13 @@ const it = serverTestWith({ server: { env: { KATAVEN_RATE_LIMITS: 'on' } } })
     }),
   )
   /** A server whose store a test closes, to provoke the 500 and 503 answers. */
-  .extend('broken', { scope: 'file' }, startedServer());
+  .extend('broken', { scope: 'file' }, startedServer())
+  /** Serves `/metrics` to a token, and is stopping (`/readyz` 503 `Shutting down`). */
+  .extend(
+    'metered',
+    { scope: 'file' },
+    startedServer({ env: { KATAVEN_METRICS_TOKEN: METRICS_TOKEN }, metrics: createMetrics(), draining: () => true }),
+  );
 
 describe('every route answers only what the contract and openapi.json declare', () => {
   it('config: 200, HEAD, 304, 400, 403, 404, 405', async ({ server }) => {
@@ -399,6 +411,43 @@ describe('every route answers only what the contract and openapi.json declare', 
     }
   });
 
+  it('metrics: 200 to the token, 401 without it, 404 when no token is configured, 405; readyz 503 while stopping', async ({
+    server,
+    metered,
+  }) => {
+    const bearer = { authorization: `Bearer ${METRICS_TOKEN}` };
+    expect((await call(metered, 'metrics', '/metrics', { headers: bearer })).status).toBe(200);
+    expect((await call(metered, 'metrics', '/metrics', { method: 'HEAD', headers: bearer })).status).toBe(200);
+    expect((await call(metered, 'metrics', '/metrics')).status).toBe(401);
+    expect((await call(server, 'metrics', '/metrics', { headers: bearer })).status).toBe(404);
+    expect((await call(metered, 'metrics', '/metrics', json({}))).status).toBe(405);
+    expect((await call(metered, 'readyz', '/readyz')).text).toBe('Shutting down');
+  });
+
+  it('503 Service overloaded with Retry-After on every route but /healthz while the instance sheds load', async ({
+    server,
+  }) => {
+    const shedding = createServer(shedWhenOverloaded(server.app.express, { eventLoopSaturated: () => true, maxInFlight: 0, onShed: () => undefined }));
+    await new Promise<void>((resolve) => shedding.listen(0, '127.0.0.1', resolve));
+    const front = { ...server, baseUrl: `http://127.0.0.1:${(shedding.address() as AddressInfo).port}` };
+    try {
+      for (const { key: operationId, route, cors } of listRoutes(contract)) {
+        const init = route.method === 'POST' ? json({}, ORIGIN) : { origin: ORIGIN };
+        const res = await call(front, operationId, route.path, init);
+        if (operationId === 'healthz') {
+          expect(res.status).toBe(200);
+          continue;
+        }
+        expect({ operationId, status: res.status, text: res.text }).toEqual({ operationId, status: 503, text: 'Service overloaded' });
+        expect(res.headers.get('retry-after')).toBe('1');
+        if (cors) expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+      }
+    } finally {
+      shedding.closeAllConnections();
+      await new Promise((resolve) => shedding.close(resolve));
+    }
+  });
+
   it('429 with Retry-After and the RateLimit fields on every rate-limited route', async ({
     limited,
   }) => {
@@ -462,15 +511,16 @@ describe('every route answers only what the contract and openapi.json declare', 
     server,
     limited,
     broken,
+    metered,
   }) => {
     expect([
       ...server.contractViolations,
       ...limited.contractViolations,
       ...broken.contractViolations,
+      ...metered.contractViolations,
     ]).toEqual([]);
     const missing: string[] = [];
-    for (const [operationId, route] of Object.entries(contract as AppRouter)) {
-      if (!isAppRoute(route)) continue;
+    for (const { key: operationId, route } of listRoutes(contract)) {
       for (const status of Object.keys(route.responses).map(Number)) {
         const reason = UNREACHABLE[operationId]?.[status];
         const seen = observed.get(operationId)?.has(status) ?? false;

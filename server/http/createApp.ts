@@ -18,6 +18,10 @@ import { createRequestLog } from './requestLog.js';
 import { requestValidationErrorHandler } from './requestValidation.js';
 import { createRouter, type RequestFlowDeps } from './routes.js';
 import { securityEventLog } from './securityEventLog.js';
+import type { Metrics } from '../metrics/createMetrics.js';
+import { instrumentStore } from '../metrics/instrumentStore.js';
+import { withRequestMetrics } from '../metrics/requestMetrics.js';
+import { withSecurityEventMetrics } from '../metrics/securityEventMetrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -38,6 +42,10 @@ export interface AppDeps {
    * per instance (reported by `/readyz`). Default: never.
    */
   rateLimitsPerInstance?: () => boolean;
+  /** Prometheus metrics: requests, security events and store operations are recorded there. */
+  metrics?: Metrics;
+  /** True from SIGTERM on (`/readyz` answers 503); default: never. */
+  draining?: () => boolean;
 }
 
 export interface App {
@@ -48,7 +56,10 @@ export interface App {
 }
 
 /** Builds the HTTP application from its dependencies; nothing here reads the environment. */
-export function createApp(deps: AppDeps): App {
+export function createApp(appDeps: AppDeps): App {
+  const { metrics } = appDeps;
+  // Instrumented here so the flows' store calls are timed without any of them knowing.
+  const deps = metrics ? { ...appDeps, store: instrumentStore(appDeps.store, metrics) } : appDeps;
   const logger = deps.logger ?? pino({ level: 'silent' });
   const widgets = createWidgetDirectory({ store: deps.store, clock: deps.clock, ttlMs: deps.widgetCacheTtlMs ?? 2000 });
   // A widget, key or signing-key change committed anywhere (another instance, the admin CLI)
@@ -59,10 +70,10 @@ export function createApp(deps: AppDeps): App {
       // The keys already loaded keep serving; the periodic reload and /readyz cover the database.
     });
   });
-  const events = securityEventLog(logger);
+  const events = metrics ? withSecurityEventMetrics(securityEventLog(logger), metrics) : securityEventLog(logger);
   const shared: Omit<FlowDeps, 'events'> = { store: deps.store, keys: deps.keys, clock: deps.clock, config: deps.config, widgets };
   const depsFor: RequestFlowDeps = (res) => ({ ...shared, events: events(requestIdOf(res)) });
-  const requestLog = createRequestLog(logger);
+  const requestLog = metrics ? withRequestMetrics(createRequestLog(logger), metrics) : createRequestLog(logger);
 
   const app = express();
   app.disable('x-powered-by');
@@ -82,6 +93,8 @@ export function createApp(deps: AppDeps): App {
   const routes = exactRoutes();
   const router = createRouter(depsFor, rateLimits, {
     rateLimitsPerInstance: deps.rateLimitsPerInstance ?? (() => false),
+    draining: deps.draining ?? (() => false),
+    metrics: metrics && { token: deps.config.metrics.token, render: () => metrics.registry.metrics() },
   });
   createExpressEndpoints(contract, router, routes.registrar, {
     logInitialization: false,

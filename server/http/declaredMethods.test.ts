@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { OpenAPIObject, OperationObject, PathItemObject, ResponseObject } from 'openapi3-ts/oas31';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../metrics/createMetrics.js';
 import { startTestServer, type TestServer } from '../test-support/startTestServer.js';
 
 const committed = JSON.parse(
@@ -31,7 +32,8 @@ function isCrossOrigin(item: PathItemObject): boolean {
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // With a metrics token, so `/metrics` is a route here rather than the 404 of an unconfigured one.
+  server = await startTestServer({ env: { KATAVEN_METRICS_TOKEN: 'declared-methods-token' }, metrics: createMetrics() });
 });
 afterAll(() => server.close());
 

@@ -10,6 +10,7 @@ import { mintGuestToken } from '../flows/mintGuestToken.js';
 import { mintUserToken } from '../flows/mintUserToken.js';
 import { refreshSession } from '../flows/refreshSession.js';
 import { revokeUserSessions } from '../flows/revokeUserSessions.js';
+import { requireMetricsToken, type MetricsAccess } from '../metrics/metricsAccess.js';
 import { apiReferencePageAsset, apiReferenceScriptAsset, isFresh, openApiDocumentAsset } from './apiReferenceAssets.js';
 import { requireAuthenticatedKey, setAuthenticatedKey } from './authenticatedKey.js';
 import { markCacheable } from './baseHeaders.js';
@@ -33,6 +34,10 @@ function requireSecretKey(depsFor: RequestFlowDeps) {
 export interface RouterOptions {
   /** True while limits meant to be shared are counted per instance; `/readyz` says so. */
   rateLimitsPerInstance: () => boolean;
+  /** True from SIGTERM on: `/readyz` fails so the load balancer stops sending traffic. */
+  draining: () => boolean;
+  /** `/metrics` on the main port; undefined: 404. */
+  metrics: MetricsAccess | undefined;
 }
 
 /** Thin handlers: request → flow → `{ status, body }`. Errors are thrown and mapped in one place. */
@@ -95,6 +100,7 @@ export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits, 
     },
     healthz: async () => Promise.resolve({ status: 200, body: 'ok' as const }),
     readyz: async ({ res }) => {
+      if (options.draining()) return { status: 503, body: 'Shutting down' as const };
       try {
         await depsFor(res).store.ping();
       } catch {
@@ -104,6 +110,10 @@ export function createRouter(depsFor: RequestFlowDeps, limits: RouteRateLimits, 
       const body = options.rateLimitsPerInstance() ? readinessMessages.rateLimitsPerInstance : readinessMessages.ready;
       return { status: 200, body };
     },
+    metrics: async ({ headers }) => ({
+      status: 200,
+      body: await requireMetricsToken(options.metrics, headers.authorization).render(),
+    }),
     openApiDocument: async ({ req, res }) => {
       const { body, etag } = openApiDocumentAsset();
       const fresh = isFresh(req, res, contract.openApiDocument, etag);

@@ -15,6 +15,8 @@ export interface ServerProcess {
   exited: Promise<void>;
   /** Everything the process wrote to stderr so far. */
   stderr: () => string;
+  /** Every line the process wrote to stdout so far (its JSON log). */
+  stdoutLines: () => readonly string[];
 }
 
 /**
@@ -34,11 +36,15 @@ export async function startServerProcess(
       KATAVEN_DEMO: 'off',
       KATAVEN_ISSUER: 'http://kataven.test',
       LOG_LEVEL: 'info',
+      // Tests stop servers often and run on a loaded machine: no load-balancer wait, no shedding.
+      KATAVEN_SHUTDOWN_DELAY: '0',
+      KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  const stdoutLines: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
@@ -47,6 +53,7 @@ export async function startServerProcess(
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), timeoutMs);
     const lines = createInterface({ input: child.stdout ?? process.stdin });
     lines.on('line', (line) => {
+      stdoutLines.push(line);
       if (!line.includes('"listening"')) return;
       clearTimeout(timer);
       resolve(Number(new URL((JSON.parse(line) as { url: string }).url).port));
@@ -67,7 +74,7 @@ export async function startServerProcess(
     if (Date.now() > deadline) throw new Error(`server never became ready: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, baseUrl, exited, stderr: () => stderr };
+  return { child, baseUrl, exited, stderr: () => stderr, stdoutLines: () => stdoutLines };
 }
 
 /** SIGKILLs every process still running; for `afterAll`. */

@@ -63,6 +63,10 @@ export interface TestServerOptions {
   rateLimiters?: AppDeps['rateLimiters'];
   /** With shared counters: whether they are unreachable right now (for `/readyz`). */
   rateLimitsPerInstance?: AppDeps['rateLimitsPerInstance'];
+  /** Prometheus metrics to record into (`/metrics` needs `KATAVEN_METRICS_TOKEN` in `env` too). */
+  metrics?: AppDeps['metrics'];
+  /** True while the instance is stopping (`/readyz` answers 503). */
+  draining?: AppDeps['draining'];
 }
 
 /** Names a PostgreSQL test database after the test file that made it, for anyone who finds one left over. */
@@ -114,6 +118,8 @@ async function startOn(
     ...(options.rateLimitsPerInstance === undefined
       ? {}
       : { rateLimitsPerInstance: options.rateLimitsPerInstance }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.draining === undefined ? {} : { draining: options.draining }),
   });
   const host = options.host ?? '127.0.0.1';
   const server = createLimitedServer(app.express, options.serverLimits);
