@@ -1,24 +1,17 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import { openStore } from '../store/openStore.js';
 import { runLoad } from '../test-support/loadLoops.js';
 import { PATHS } from '../test-support/paths.js';
-import { killAll, startServerProcess, type ServerProcess } from '../test-support/serverProcess.js';
+import { startServerProcess, useServerProcesses } from '../test-support/serverProcess.js';
+import { ORIGIN } from '../test-support/origins.js';
 import { createWidget } from './widgets.js';
 
 const run = promisify(execFile);
-const ORIGIN = 'https://shop.example.com';
-const dir = mkdtempSync(join(tmpdir(), 'kataven-backup-'));
-const processes: ServerProcess[] = [];
-afterAll(async () => {
-  await killAll(processes);
-  rmSync(dir, { recursive: true, force: true });
-});
+const { processes, file } = useServerProcesses('backup');
 
 /** The admin CLI as an operator runs it (`npm run --silent admin -- …`). */
 const admin = (databaseUrl: string, ...argv: string[]) =>
@@ -46,7 +39,7 @@ async function startSession(baseUrl: string, clientKey: string): Promise<string>
 
 describe('admin backup', () => {
   it('copies the database while the server runs under load; restored, every session live at backup time still refreshes', async () => {
-    const databaseUrl = `file:${join(dir, 'live.sqlite')}`;
+    const databaseUrl = `file:${file('live.sqlite')}`;
     const store = await openStore({ url: databaseUrl });
     const { client_key: clientKey } = await createWidget(
       { store, clock: systemClock },
@@ -70,7 +63,7 @@ describe('admin backup', () => {
     })();
     while (sessions.length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
 
-    const backupFile = join(dir, 'backup.sqlite');
+    const backupFile = file('backup.sqlite');
     const backupStartedAt = Date.now();
     const backup = await admin(databaseUrl, 'backup', '--to', backupFile);
     expect(backup.code, backup.stderr).toBe(0);
@@ -86,7 +79,7 @@ describe('admin backup', () => {
     await server.exited;
 
     // Restore as docs/operations.md says: the backup file becomes the database (no -wal/-shm beside it).
-    const restoredFile = join(dir, 'restored.sqlite');
+    const restoredFile = file('restored.sqlite');
     copyFileSync(backupFile, restoredFile);
     const restored = await startServerProcess({ DATABASE_URL: `file:${restoredFile}`, KATAVEN_RATE_LIMITS: 'off', KATAVEN_REFRESH_REUSE_GRACE: '0' });
     processes.push(restored);
@@ -100,14 +93,14 @@ describe('admin backup', () => {
   }, 120_000);
 
   it('refuses PostgreSQL in one line naming the right tools, and never overwrites a file', async () => {
-    const postgres = await admin('postgres://postgres@127.0.0.1:1/none', 'backup', '--to', join(dir, 'pg.sqlite'));
+    const postgres = await admin('postgres://postgres@127.0.0.1:1/none', 'backup', '--to', file('pg.sqlite'));
     expect(postgres.code).toBe(1);
     expect(postgres.stderr.trim().split('\n')).toHaveLength(1);
     expect(postgres.stderr).toContain('pg_dump');
 
-    const databaseUrl = `file:${join(dir, 'small.sqlite')}`;
+    const databaseUrl = `file:${file('small.sqlite')}`;
     await (await openStore({ url: databaseUrl })).close();
-    const target = join(dir, 'small-backup.sqlite');
+    const target = file('small-backup.sqlite');
     expect((await admin(databaseUrl, 'backup', '--to', target)).code).toBe(0);
     const again = await admin(databaseUrl, 'backup', '--to', target);
     expect(again.code).toBe(1);

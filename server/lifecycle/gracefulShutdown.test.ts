@@ -1,23 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWidget } from '../admin/index.js';
 import { systemClock } from '../clock.js';
 import { openStore } from '../store/openStore.js';
 import { withServer } from '../test-support/flowsHelpers.js';
 import { runLoad } from '../test-support/loadLoops.js';
 import { PATHS } from '../test-support/paths.js';
-import { killAll, startServerProcess, type ServerProcess } from '../test-support/serverProcess.js';
+import { startServerProcess, useServerProcesses, type ServerProcess } from '../test-support/serverProcess.js';
+import { ORIGIN } from '../test-support/origins.js';
 
-const ORIGIN = 'https://shop.example.com';
-const dir = mkdtempSync(join(tmpdir(), 'kataven-shutdown-'));
-const processes: ServerProcess[] = [];
-afterAll(async () => {
-  await killAll(processes);
-  rmSync(dir, { recursive: true, force: true });
-});
+const { processes, file } = useServerProcesses('shutdown');
 
 async function seedWidget(databaseUrl: string): Promise<string> {
   const store = await openStore({ url: databaseUrl });
@@ -41,7 +33,7 @@ async function readyzStatus(baseUrl: string): Promise<number | string> {
 
 describe('SIGTERM', () => {
   it('fails /readyz at once, keeps serving through the delay, answers every request it accepted in full, and exits 0', async () => {
-    const databaseUrl = `file:${join(dir, 'drain.sqlite')}`;
+    const databaseUrl = `file:${file('drain.sqlite')}`;
     const clientKey = await seedWidget(databaseUrl);
     const server = await startServerProcess({
       DATABASE_URL: databaseUrl,
@@ -112,7 +104,7 @@ describe('probes and the metrics port', () => {
 
   it('KATAVEN_METRICS_PORT serves /metrics without a token and nothing else; the main port keeps it 404', async () => {
     const metricsPort = await freePort();
-    const server = await startServerProcess({ DATABASE_URL: `file:${join(dir, 'metrics.sqlite')}`, KATAVEN_METRICS_PORT: String(metricsPort) });
+    const server = await startServerProcess({ DATABASE_URL: `file:${file('metrics.sqlite')}`, KATAVEN_METRICS_PORT: String(metricsPort) });
     processes.push(server);
     await fetch(`${server.baseUrl}/healthz`);
     const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

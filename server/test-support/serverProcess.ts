@@ -3,8 +3,12 @@
  * several instances at once or need what only a separate process shows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -85,4 +89,18 @@ export async function killAll(processes: readonly ServerProcess[]): Promise<void
       return p.exited;
     }),
   );
+}
+
+/**
+ * A temp directory and a list of started processes for one test file: `afterAll` kills what is
+ * still running and removes the directory. `file(name)` is a path inside it.
+ */
+export function useServerProcesses(prefix: string): { processes: ServerProcess[]; file: (name: string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), `kataven-${prefix}-`));
+  const processes: ServerProcess[] = [];
+  afterAll(async () => {
+    await killAll(processes);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { processes, file: (name) => join(dir, name) };
 }
