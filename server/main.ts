@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './http/logger.js';
+import { createLogger, flushLogs } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
@@ -32,6 +32,11 @@ async function main() {
   tuneHeap();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
+  // Lines are written asynchronously; a crash must not lose the ones still buffered, nor its own.
+  process.on('uncaughtExceptionMonitor', (error) => {
+    logger.fatal({ event: 'uncaught_exception', err: error }, 'uncaught exception');
+    flushLogs(logger);
+  });
 
   // Listen first: liveness answers at once, and everything else 503 until the store is open and
   // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
@@ -97,15 +102,19 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'stopping', signal }, 'draining in-flight requests');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const exit = (code: number) => {
+      flushLogs(logger);
+      process.exit(code);
+    };
+    const force = setTimeout(() => exit(1), 10_000);
     force.unref();
     server.close(() => {
       maintenance.stop();
       app.close();
       keys.stop();
       Promise.all([store.close(), redis?.close()]).then(
-        () => process.exit(0),
-        () => process.exit(1),
+        () => exit(0),
+        () => exit(1),
       );
     });
     server.closeIdleConnections();
