@@ -20,6 +20,10 @@ export interface BenchOptions {
   postgresUrl: string;
   /** Redis for the PostgreSQL instance's rate limits (on, far above the load), or undefined for none. */
   redisUrl: string | undefined;
+  /** Also run the service with `LOG_LEVEL=warn` and measure each endpoint beside the default. */
+  logComparison: boolean;
+  /** Instead of the main table: exchange and refresh with a million rows per table, and a purge under load. */
+  grown: boolean;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -35,7 +39,10 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
                      compare each endpoint with the same one on SQLite in the same rounds
   --postgres-url U   default postgres://postgres@127.0.0.1:5432/postgres
   --redis            with --store postgres: rate limits on (far above the load) and counted in Redis
-  --redis-url U      default redis://127.0.0.1:6379`;
+  --redis-url U      default redis://127.0.0.1:6379
+  --no-log-comparison  skip the LOG_LEVEL=warn twin (each endpoint measured again without request lines)
+  --grown            exchange and refresh on a database grown to 1 M rows per table against an empty
+                     one, then a purge of 1 M expired rows under load (with --store postgres: on both)`;
 
 const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'user-token', 'exchange', 'refresh']);
 
@@ -62,6 +69,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'postgres-url': { type: 'string' },
       redis: { type: 'boolean' },
       'redis-url': { type: 'string' },
+      'no-log-comparison': { type: 'boolean' },
+      grown: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -86,5 +95,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     store,
     postgresUrl: values['postgres-url'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: values.redis === true ? (values['redis-url'] ?? 'redis://127.0.0.1:6379') : undefined,
+    logComparison: values['no-log-comparison'] !== true,
+    grown: values.grown === true,
   };
 }

@@ -13,7 +13,7 @@ import { describeMachine, markdownReport, textReport } from './report.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
-import { benchTargets, type Target, type TargetId } from './targets.js';
+import { benchTargets, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
 /** A first guess of a single-use target's rate, to size its pool; later windows use the last measurement. */
 const INITIAL_ESTIMATE_RPS = 2000;
@@ -25,14 +25,17 @@ const OUTPUT_FILES = ['results.json', 'table.md', 'chart.svg', 'machine.json'] a
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The parent's environment without anything that would configure the service behind our back. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+function shippedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(KATAVEN_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(name)) continue;
+    if (/^(KATAVEN_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$|NODE_ENV$)/.test(name)) continue;
     env[name] = value;
   }
-  return { ...env, NODE_ENV: 'production', ...extra };
+  return { ...env, ...extra };
 }
+
+/** The references run as their authors recommend for production. */
+const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => shippedEnv({ NODE_ENV: 'production', ...extra });
 
 function build(root: string) {
   log('building (npm run build)…');
@@ -74,28 +77,22 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   let memoryAfter: ReturnType<ChildServer['memory']>;
   let targets: Target[] = [];
 
-  /** Seeds a widget in the database, starts the built service on it and reads the config's ETag. */
+  /**
+   * Seeds a widget in the database and starts the service as `npm start` does (`scripts/start.mjs`,
+   * the build being current) with only a port, the database, rate limits and the demo off, plus
+   * `env`; its stdout goes to a separate draining process as to a log shipper. Reads the config's ETag.
+   */
   const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean) => {
     const widget = await seedBenchWidget(databaseUrl);
     const port = await freePort();
     const child = await startChildServer({
       name,
       cwd: root,
-      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/server/main.js'],
+      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'scripts/start.mjs'],
       port,
       readyPath: '/readyz',
-      env: cleanEnv({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        KATAVEN_ISSUER: `http://127.0.0.1:${port}`,
-        KATAVEN_RATE_LIMITS: 'off',
-        KATAVEN_DEMO: 'off',
-        // Pools are minted before each window; the spec's 120 s would let a long run's pool expire.
-        KATAVEN_VISITOR_TOKEN_TTL: '3600',
-        LOG_LEVEL: 'warn',
-        ...env,
-      }),
+      drainStdout: true,
+      env: shippedEnv({ PORT: String(port), DATABASE_URL: databaseUrl, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off', ...env }),
     });
     children.push(child);
     const configRes = await fetch(`${child.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
@@ -107,11 +104,18 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   try {
     const sqlite = await startService('kataven', `file:${join(work, 'kataven.sqlite')}`, {}, options.profile);
     kataven = sqlite.child;
-    log(`kataven   ${kataven.baseUrl}  answered /healthz ${Math.round(kataven.startupMs)} ms after spawn`);
-    let postgres: Awaited<ReturnType<typeof startService>> | undefined;
+    log(`kataven   ${kataven.baseUrl}  (as npm start runs it, LOG_LEVEL info)  answered /healthz ${Math.round(kataven.startupMs)} ms after spawn`);
+    const twins: Twin[] = [];
+    const twinServers = new Map<TwinName, ChildServer>();
+    if (options.logComparison) {
+      const warn = await startService('kataven-warn', `file:${join(work, 'kataven-warn.sqlite')}`, { LOG_LEVEL: 'warn' }, false);
+      twins.push({ name: 'warn', label: 'LOG_LEVEL=warn', service: warn.service });
+      twinServers.set('warn', warn.child);
+      log(`kataven with LOG_LEVEL=warn ${warn.child.baseUrl}`);
+    }
     if (options.store === 'postgres') {
       postgresDatabase = await createBenchDatabase(options.postgresUrl);
-      postgres = await startService(
+      const postgres = await startService(
         'kataven-postgres',
         postgresDatabase.url,
         options.redisUrl === undefined
@@ -128,6 +132,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
             },
         false,
       );
+      twins.push({ name: 'postgres', label: 'PostgreSQL', service: postgres.service });
+      twinServers.set('postgres', postgres.child);
       log(`kataven on PostgreSQL ${postgres.child.baseUrl}${options.redisUrl === undefined ? '' : `, rate limits in Redis ${options.redisUrl}`}`);
     }
 
@@ -156,16 +162,16 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       benchTargets({
         urls: { express: express.baseUrl, peer: peer.baseUrl },
         kataven: sqlite.service,
-        ...(postgres === undefined ? {} : { postgres: postgres.service }),
+        twins,
         connections: options.connections,
       }),
       options.only,
     );
     const estimates = new Map<TargetId, number>();
     const service = kataven;
-    const onPostgres = postgres?.child;
+    const twinOf = (target: Target) => twinServers.get(target.id.split('@')[1] as TwinName);
     const serverOf = (target: Target) =>
-      target.baseline !== undefined && onPostgres !== undefined ? onPostgres : target.side === 'kataven' ? service : target.side === 'peer' ? peer : express;
+      twinOf(target) ?? (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
     const measure = async (target: Target, seconds: number, warmUp = false) => {
       const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
       const fromUs = monotonicMicros();

@@ -10,9 +10,14 @@ import {
 import { BENCH_ORIGIN, type BenchWidget } from './seedBenchWidget.js';
 
 export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'user-token' | 'exchange' | 'refresh';
-/** The same endpoint on the service started on PostgreSQL (`--store postgres`). */
-export type PostgresTargetId = `${ServiceTargetId}@postgres`;
-export type TargetId = 'express' | ServiceTargetId | PostgresTargetId | 'peer-client-credentials' | 'peer-refresh';
+/**
+ * A second instance of the service measured beside the default one: on PostgreSQL
+ * (`--store postgres`), or with `LOG_LEVEL=warn` (the request log's cost).
+ */
+export type TwinName = 'postgres' | 'warn';
+/** The same endpoint on a twin instance. */
+export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
+export type TargetId = 'express' | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -23,7 +28,7 @@ export interface Target {
   expectStatus: number;
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
-  /** The same endpoint on the embedded store, which this PostgreSQL measurement is compared with. */
+  /** The same endpoint on the default instance, which this twin's measurement is compared with. */
   baseline?: ServiceTargetId;
   /** Each request spends a single-use value minted before the window. */
   singleUse: boolean;
@@ -39,12 +44,20 @@ export interface ServiceUnderTest {
   etag: string;
 }
 
+/** A twin instance and how its rows are labelled. */
+export interface Twin {
+  name: TwinName;
+  /** Appended to each endpoint's label, e.g. `(PostgreSQL)`. */
+  label: string;
+  service: ServiceUnderTest;
+}
+
 export interface TargetContext {
   urls: { express: string; peer: string };
-  /** The service on its embedded SQLite store. */
+  /** The service as `npm start` runs it, on its embedded SQLite store. */
   kataven: ServiceUnderTest;
-  /** The service on PostgreSQL, measured beside the SQLite one when present. */
-  postgres?: ServiceUnderTest;
+  /** Each measured right after the default instance's same endpoint. */
+  twins: readonly Twin[];
   connections: number;
 }
 
@@ -201,18 +214,22 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
 
 /**
  * Every measured target, in the order a round runs them: references interleaved with ours, and
- * each PostgreSQL measurement right after its SQLite twin so both see the same moment's machine.
+ * each twin's measurement right after the default instance's so both see the same moment's machine.
  */
 export function benchTargets(ctx: TargetContext): Target[] {
   const { express, peer } = ctx.urls;
-  const sqlite = serviceTargets(ctx, ctx.kataven);
-  const postgres = ctx.postgres === undefined ? undefined : serviceTargets(ctx, ctx.postgres);
-  const service = (id: ServiceTargetId): Target[] => {
-    const own: Target = { ...sqlite[id], side: 'kataven' };
-    const twin = postgres?.[id];
-    if (twin === undefined) return [own];
-    return [own, { ...twin, id: `${id}@postgres`, label: `${twin.label} (PostgreSQL)`, side: 'kataven', baseline: id }];
-  };
+  const defaults = serviceTargets(ctx, ctx.kataven);
+  const twins = ctx.twins.map((twin) => ({ twin, targets: serviceTargets(ctx, twin.service) }));
+  const service = (id: ServiceTargetId): Target[] => [
+    { ...defaults[id], side: 'kataven' },
+    ...twins.map(({ twin, targets }): Target => ({
+      ...targets[id],
+      id: `${id}@${twin.name}`,
+      label: `${targets[id].label} (${twin.label})`,
+      side: 'kataven',
+      baseline: id,
+    })),
+  ];
   return [
     {
       id: 'express',
