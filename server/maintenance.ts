@@ -1,7 +1,20 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { PurgeResult } from './store/records.js';
 import type { Store } from './store/store.js';
+
+/**
+ * Rows of each kind one purge call may delete: each call is one short transaction, so requests
+ * waiting on the database (SQLite's write lock, the event loop) run between calls.
+ */
+export const PURGE_BATCH_ROWS = 1000;
+
+export interface Maintenance {
+  /** Purges everything due now, batch after batch; resolves with the totals. */
+  purgeNow(): Promise<PurgeResult>;
+  stop(): void;
+}
 
 /** Periodic purge of expired rows, so the hot tables stay small. */
 export function startMaintenance({
@@ -10,19 +23,50 @@ export function startMaintenance({
   config,
   logger,
   intervalMs = 60_000,
+  batchRows = PURGE_BATCH_ROWS,
 }: {
   store: Store;
   clock: Clock;
   config: Config;
   logger: Logger;
   intervalMs?: number;
-}): { stop(): void } {
+  batchRows?: number;
+}): Maintenance {
+  let stopped = false;
+  const purgeNow = async (): Promise<PurgeResult> => {
+    const total: PurgeResult = { visitorTokens: 0, refreshTokens: 0, sessions: 0, successorBoxes: 0 };
+    for (;;) {
+      const batch = await store.purgeExpired(clock.now(), config.refreshReuseGraceSeconds * 1000, batchRows);
+      total.visitorTokens += batch.visitorTokens;
+      total.refreshTokens += batch.refreshTokens;
+      total.sessions += batch.sessions;
+      total.successorBoxes += batch.successorBoxes;
+      const full = batch.visitorTokens >= batchRows || batch.sessions >= batchRows || batch.successorBoxes >= batchRows;
+      if (!full || stopped) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  let running = false;
   const timer = setInterval(() => {
-    store.purgeExpired(clock.now(), config.refreshReuseGraceSeconds * 1000).then(
-      (purged) => logger.debug({ event: 'purge', ...purged }, 'purged expired rows'),
-      (error: unknown) => logger.error({ event: 'purge_failed', err: error instanceof Error ? error.message : String(error) }, 'purge failed'),
-    );
+    // A large backlog can take longer than the interval: one purge at a time.
+    if (running) return;
+    running = true;
+    purgeNow()
+      .then(
+        (purged) => logger.debug({ event: 'purge', ...purged }, 'purged expired rows'),
+        (error: unknown) => logger.error({ event: 'purge_failed', err: error instanceof Error ? error.message : String(error) }, 'purge failed'),
+      )
+      .finally(() => {
+        running = false;
+      });
   }, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    purgeNow,
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

@@ -123,11 +123,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       },
     );
 
-    const purgeExpired = db.transaction((now: number, graceMs: number) => {
-      const visitorTokens = t.spentVisitorTokens.purge(now);
-      const { sessions, refreshTokens } = t.sessions.purgeDead(now);
-      t.refreshTokens.clearSuccessorBoxes(now - graceMs);
-      return { visitorTokens, refreshTokens, sessions };
+    const purgeExpired = db.transaction((now: number, graceMs: number, limit: number) => {
+      const visitorTokens = t.spentVisitorTokens.purge(now, limit);
+      const { sessions, refreshTokens } = t.sessions.purgeDead(now, limit);
+      const successorBoxes = t.refreshTokens.clearSuccessorBoxes(now - graceMs, limit);
+      return { visitorTokens, refreshTokens, sessions, successorBoxes };
     });
 
     // The session and refresh-token writes of the hot flows share commits (groupCommit.ts).
@@ -164,7 +164,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       rotateRefreshToken: (input) => commit(() => rotateRefreshToken(input)),
       revokeSession: (sessionId, at) => commit(() => t.sessions.revoke(sessionId, at)),
 
-      purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
+      purgeExpired: (now, graceMs, limit) => run(() => purgeExpired.immediate(now, graceMs, limit)),
 
       onAdminChange: (listener) => adminChanges.subscribe(listener),
 
