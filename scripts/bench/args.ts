@@ -24,6 +24,8 @@ export interface BenchOptions {
   logComparison: boolean;
   /** Instead of the main table: exchange and refresh with a million rows per table, and a purge under load. */
   grown: boolean;
+  /** Rows per table for `--grown` (live), and expired rows for its purge. */
+  grownRows: number;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -42,7 +44,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --redis-url U      default redis://127.0.0.1:6379
   --no-log-comparison  skip the LOG_LEVEL=warn twin (each endpoint measured again without request lines)
   --grown            exchange and refresh on a database grown to 1 M rows per table against an empty
-                     one, then a purge of 1 M expired rows under load (with --store postgres: on both)`;
+                     one, then a purge of 1 M expired rows under load (with --store postgres: on both)
+  --grown-rows N     rows for --grown instead of 1,000,000`;
 
 const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'user-token', 'exchange', 'refresh']);
 
@@ -71,6 +74,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'redis-url': { type: 'string' },
       'no-log-comparison': { type: 'boolean' },
       grown: { type: 'boolean' },
+      'grown-rows': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -80,7 +84,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
   if (values.redis === true && store !== 'postgres') throw new Error('--redis goes with --store postgres');
   const smoke = values.smoke === true;
-  const only = values.only?.split(',').map((s) => s.trim());
+  const only = values.only?.split(',').map((s) => s.trim()) ?? (values.grown === true ? ['exchange', 'refresh'] : undefined);
   const unknown = only?.find((id) => !SERVICE_TARGETS.has(id));
   if (unknown !== undefined) throw new Error(`--only: unknown target ${unknown}`);
   return {
@@ -95,7 +99,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     store,
     postgresUrl: values['postgres-url'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: values.redis === true ? (values['redis-url'] ?? 'redis://127.0.0.1:6379') : undefined,
-    logComparison: values['no-log-comparison'] !== true,
+    logComparison: values['no-log-comparison'] !== true && values.grown !== true,
     grown: values.grown === true,
+    grownRows: positiveInt(values['grown-rows'], 'grown-rows', 1_000_000),
   };
 }

@@ -1,3 +1,4 @@
+import { purgeP99Ratio, type PurgeUnderLoad } from './purgeUnderLoad.js';
 import type { TargetId } from './targets.js';
 import type { TargetSummary } from './summarize.js';
 
@@ -6,6 +7,8 @@ export interface ProcessFacts {
   startupMs: number;
   /** Resident set size of the server after the last window; undefined where /proc is missing. */
   rssBytesAfterRun: number | undefined;
+  /** `--grown`: each store's purge of expired rows under load. */
+  purges?: readonly PurgeUnderLoad[];
 }
 
 export interface BudgetResult {
@@ -29,6 +32,10 @@ export const PEER_RATIO_BUDGETS: readonly { target: TargetId; min: number }[] = 
   { target: 'user-token', min: 1.5 },
   { target: 'refresh', min: 1.2 },
 ];
+/** An endpoint on a database grown to a million rows per table against the same on an empty one. */
+export const GROWN_MIN_RATIO = 0.8;
+/** p99 of requests while the purge runs against p99 without it. */
+export const PURGE_P99_MAX_RATIO = 2;
 /** Each endpoint at the shipped log level (a line per request) against the same with `LOG_LEVEL=warn`. */
 export const REQUEST_LOG_MIN_RATIO = 0.9;
 /** The same endpoint on PostgreSQL against the embedded store, when `--store postgres` measured it. */
@@ -93,6 +100,24 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
       limit: `≥ ${percent(REQUEST_LOG_MIN_RATIO)}`,
       measured: percent(ratio),
       met: ratio === undefined ? undefined : ratio >= REQUEST_LOG_MIN_RATIO,
+    });
+  }
+  for (const s of summaries) {
+    if (s.baseline === undefined || !s.id.endsWith('grown')) continue;
+    results.push({
+      budget: `${s.label} vs ${byId.get(s.baseline)?.label ?? s.baseline}`,
+      limit: `≥ ${times(GROWN_MIN_RATIO)}`,
+      measured: times(s.ratioToBaseline),
+      met: s.ratioToBaseline === undefined ? undefined : s.ratioToBaseline >= GROWN_MIN_RATIO,
+    });
+  }
+  for (const purge of facts.purges ?? []) {
+    const ratio = purgeP99Ratio(purge);
+    results.push({
+      budget: `${purge.label}: p99 while the purge of ${purge.rows.toLocaleString('en-US')} expired rows runs vs without`,
+      limit: `≤ ${times(PURGE_P99_MAX_RATIO)}`,
+      measured: ratio === undefined ? `n/a${purge.purgeSeconds === undefined ? ' (purge did not finish)' : ''}` : times(ratio),
+      met: ratio === undefined ? undefined : ratio <= PURGE_P99_MAX_RATIO,
     });
   }
   const expressP99 = byId.get('express')?.p99;

@@ -13,6 +13,8 @@ import { describeMachine, markdownReport, textReport } from './report.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
+import { seedGrownRows } from './grownDatabase.js';
+import { measurePurgeUnderLoad, type PurgeUnderLoad } from './purgeUnderLoad.js';
 import { benchTargets, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
 /** A first guess of a single-use target's rate, to size its pool; later windows use the last measurement. */
@@ -23,6 +25,7 @@ const WARMUP_SECONDS = 1;
 const OUTPUT_FILES = ['results.json', 'table.md', 'chart.svg', 'machine.json'] as const;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const millions = (rows: number) => (rows >= 1_000_000 ? `${rows / 1_000_000} M` : rows.toLocaleString('en-US'));
 
 /** The parent's environment without anything that would configure the service behind our back. */
 function shippedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -37,10 +40,11 @@ function shippedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** The references run as their authors recommend for production. */
 const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => shippedEnv({ NODE_ENV: 'production', ...extra });
 
+/** `npm start`'s own build step, so the measured start finds dist/ current as a second `npm start` would. */
 function build(root: string) {
-  log('building (npm run build)…');
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`npm run build failed with ${result.status}`);
+  log('building (scripts/buildIfChanged.mjs, as npm start does)…');
+  const result = spawnSync(process.execPath, ['scripts/buildIfChanged.mjs'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`the build failed with ${result.status}`);
 }
 
 function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
@@ -74,6 +78,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   const spans = new Map<TargetId, TimeRange[]>();
   let kataven: ChildServer | undefined;
   let postgresDatabase: BenchDatabase | undefined;
+  let grownPostgresDatabase: BenchDatabase | undefined;
+  const purges: PurgeUnderLoad[] = [];
   let memoryAfter: ReturnType<ChildServer['memory']>;
   let targets: Target[] = [];
 
@@ -82,8 +88,13 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
    * the build being current) with only a port, the database, rate limits and the demo off, plus
    * `env`; its stdout goes to a separate draining process as to a log shipper. Reads the config's ETag.
    */
-  const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean) => {
+  const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean, grow = false) => {
     const widget = await seedBenchWidget(databaseUrl);
+    if (grow) {
+      const startedSeeding = performance.now();
+      await seedGrownRows(databaseUrl, widget.clientKey, { live: options.grownRows, expired: 0 }, Date.now());
+      log(`${name}: seeded ${options.grownRows.toLocaleString('en-US')} live sessions, refresh tokens and spent visitor jtis in ${((performance.now() - startedSeeding) / 1000).toFixed(1)} s`);
+    }
     const port = await freePort();
     const child = await startChildServer({
       name,
@@ -98,7 +109,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const configRes = await fetch(`${child.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
     const etag = configRes.headers.get('etag');
     if (configRes.status !== 200 || etag === null) throw new Error(`${name}: config answered ${configRes.status} without an ETag`);
-    return { child, service: { url: child.baseUrl, widget, etag } };
+    return { child, databaseUrl, service: { url: child.baseUrl, widget, etag } };
   };
 
   try {
@@ -113,11 +124,15 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       twinServers.set('warn', warn.child);
       log(`kataven with LOG_LEVEL=warn ${warn.child.baseUrl}`);
     }
+    const grownDatabases = new Map<TwinName, string>();
+    if (options.grown) {
+      const grown = await startService('kataven-grown', `file:${join(work, 'kataven-grown.sqlite')}`, {}, false, true);
+      twins.push({ name: 'grown', label: `${millions(options.grownRows)} rows`, service: grown.service });
+      twinServers.set('grown', grown.child);
+      grownDatabases.set('grown', grown.databaseUrl);
+    }
     if (options.store === 'postgres') {
-      postgresDatabase = await createBenchDatabase(options.postgresUrl);
-      const postgres = await startService(
-        'kataven-postgres',
-        postgresDatabase.url,
+      const postgresEnv =
         options.redisUrl === undefined
           ? {}
           : {
@@ -129,12 +144,19 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
               KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP: '100000000/min',
               KATAVEN_RATE_LIMIT_REFRESH_PER_IP: '100000000/min',
               KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: '100000000/min',
-            },
-        false,
-      );
+            };
+      postgresDatabase = await createBenchDatabase(options.postgresUrl);
+      const postgres = await startService('kataven-postgres', postgresDatabase.url, postgresEnv, false);
       twins.push({ name: 'postgres', label: 'PostgreSQL', service: postgres.service });
       twinServers.set('postgres', postgres.child);
       log(`kataven on PostgreSQL ${postgres.child.baseUrl}${options.redisUrl === undefined ? '' : `, rate limits in Redis ${options.redisUrl}`}`);
+      if (options.grown) {
+        grownPostgresDatabase = await createBenchDatabase(options.postgresUrl);
+        const grown = await startService('kataven-postgres-grown', grownPostgresDatabase.url, postgresEnv, false, true);
+        twins.push({ name: 'postgres-grown', label: `PostgreSQL, ${millions(options.grownRows)} rows`, service: grown.service, baseline: 'postgres' });
+        twinServers.set('postgres-grown', grown.child);
+        grownDatabases.set('postgres-grown', grown.databaseUrl);
+      }
     }
 
     const tsx = ['--import', 'tsx'];
@@ -201,14 +223,32 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       }
     }
     memoryAfter = kataven.memory();
+
+    for (const [name, databaseUrl] of grownDatabases) {
+      const target = targets.find((t) => t.id === `exchange@${name}`);
+      const twin = twins.find((t) => t.name === name);
+      if (target === undefined || twin === undefined) continue;
+      purges.push(
+        await measurePurgeUnderLoad({
+          label: target.label,
+          databaseUrl,
+          clientKey: twin.service.widget.clientKey,
+          target,
+          connections: options.connections,
+          rows: options.grownRows,
+          log,
+        }),
+      );
+    }
   } finally {
     for (const child of children) await child.stop();
     rmSync(work, { recursive: true, force: true });
     await postgresDatabase?.drop();
+    await grownPostgresDatabase?.drop();
   }
 
   const summaries = summarize(targets, windows);
-  const budgets = evaluateBudgets(summaries, { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes });
+  const budgets = evaluateBudgets(summaries, { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes, purges });
   const settings = { connections: options.connections, seconds: options.seconds, rounds: options.rounds };
   const finishedAt = new Date();
   const results = {
@@ -222,6 +262,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     cpuPressureAtEnd: cpuPressure(),
     kataven: { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes, peakRssBytes: memoryAfter?.peakRssBytes },
     targets: summaries,
+    purges,
     budgets,
     windows,
   };

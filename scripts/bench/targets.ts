@@ -12,9 +12,10 @@ import { BENCH_ORIGIN, type BenchWidget } from './seedBenchWidget.js';
 export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'user-token' | 'exchange' | 'refresh';
 /**
  * A second instance of the service measured beside the default one: on PostgreSQL
- * (`--store postgres`), or with `LOG_LEVEL=warn` (the request log's cost).
+ * (`--store postgres`), with `LOG_LEVEL=warn` (the request log's cost), or on a database grown to
+ * a million rows per table (`--grown`, on either store).
  */
-export type TwinName = 'postgres' | 'warn';
+export type TwinName = 'postgres' | 'warn' | 'grown' | 'postgres-grown';
 /** The same endpoint on a twin instance. */
 export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
 export type TargetId = 'express' | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
@@ -28,8 +29,8 @@ export interface Target {
   expectStatus: number;
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
-  /** The same endpoint on the default instance, which this twin's measurement is compared with. */
-  baseline?: ServiceTargetId;
+  /** The same endpoint on the instance this twin's measurement is compared with. */
+  baseline?: TargetId;
   /** Each request spends a single-use value minted before the window. */
   singleUse: boolean;
   /** Builds one window's load; single-use targets mint their pool first (outside the window). */
@@ -50,6 +51,8 @@ export interface Twin {
   /** Appended to each endpoint's label, e.g. `(PostgreSQL)`. */
   label: string;
   service: ServiceUnderTest;
+  /** The twin it is compared with; the default instance when absent. */
+  baseline?: TwinName;
 }
 
 export interface TargetContext {
@@ -227,7 +230,7 @@ export function benchTargets(ctx: TargetContext): Target[] {
       id: `${id}@${twin.name}`,
       label: `${targets[id].label} (${twin.label})`,
       side: 'kataven',
-      baseline: id,
+      baseline: twin.baseline === undefined ? id : `${id}@${twin.baseline}`,
     })),
   ];
   return [
