@@ -8,7 +8,12 @@ import type { Store } from './store/store.js';
  * Rows of each kind one purge call may delete: each call is one short transaction, so requests
  * waiting on the database (SQLite's write lock, the event loop) run between calls.
  */
-export const PURGE_BATCH_ROWS = 1000;
+export const PURGE_BATCH_ROWS = 250;
+/**
+ * After each full batch the purge waits at least as long as the batch took (and this minimum):
+ * a backlog then takes at most half the process's time, and requests keep their latency.
+ */
+const MIN_PAUSE_MS = 5;
 
 export interface Maintenance {
   /** Purges everything due now, batch after batch; resolves with the totals. */
@@ -36,6 +41,7 @@ export function startMaintenance({
   const purgeNow = async (): Promise<PurgeResult> => {
     const total: PurgeResult = { visitorTokens: 0, refreshTokens: 0, sessions: 0, successorBoxes: 0 };
     for (;;) {
+      const startedAt = performance.now();
       const batch = await store.purgeExpired(clock.now(), config.refreshReuseGraceSeconds * 1000, batchRows);
       total.visitorTokens += batch.visitorTokens;
       total.refreshTokens += batch.refreshTokens;
@@ -43,7 +49,8 @@ export function startMaintenance({
       total.successorBoxes += batch.successorBoxes;
       const full = batch.visitorTokens >= batchRows || batch.sessions >= batchRows || batch.successorBoxes >= batchRows;
       if (!full || stopped) return total;
-      await new Promise((resolve) => setImmediate(resolve));
+      const pauseMs = Math.max(MIN_PAUSE_MS, performance.now() - startedAt);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   };
 
