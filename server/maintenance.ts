@@ -8,12 +8,13 @@ import type { Store } from './store/store.js';
  * Rows of each kind one purge call may delete: each call is one short transaction, so requests
  * waiting on the database (SQLite's write lock, the event loop) run between calls.
  */
-export const PURGE_BATCH_ROWS = 250;
+export const PURGE_BATCH_ROWS = 100;
 /**
- * After each full batch the purge waits at least as long as the batch took (and this minimum):
- * a backlog then takes at most half the process's time, and requests keep their latency.
+ * After each full batch the purge waits three times as long as the batch took (and at least
+ * this): a backlog then takes at most a quarter of the process's time, and requests keep their latency.
  */
 const MIN_PAUSE_MS = 5;
+const PAUSE_PER_BATCH_TIME = 3;
 
 export interface Maintenance {
   /** Purges everything due now, batch after batch; resolves with the totals. */
@@ -49,7 +50,7 @@ export function startMaintenance({
       total.successorBoxes += batch.successorBoxes;
       const full = batch.visitorTokens >= batchRows || batch.sessions >= batchRows || batch.successorBoxes >= batchRows;
       if (!full || stopped) return total;
-      const pauseMs = Math.max(MIN_PAUSE_MS, performance.now() - startedAt);
+      const pauseMs = Math.max(MIN_PAUSE_MS, PAUSE_PER_BATCH_TIME * (performance.now() - startedAt));
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   };
