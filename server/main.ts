@@ -1,6 +1,6 @@
 import type { RequestListener, Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './http/logger.js';
+import { createLogger, flushLogs } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
@@ -37,6 +37,11 @@ async function main() {
   tuneHeap();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
+  // Lines are written asynchronously; a crash must not lose the ones still buffered, nor its own.
+  process.on('uncaughtExceptionMonitor', (error) => {
+    logger.fatal({ event: 'uncaught_exception', err: error }, 'uncaught exception');
+    flushLogs(logger);
+  });
 
   // Listen first: liveness answers at once, and everything else 503 until the store is open and
   // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
@@ -155,9 +160,13 @@ async function main() {
 
   const stop = (signal: string) => {
     // Whatever hangs in the sequence, the process ends.
-    const force = setTimeout(() => process.exit(1), config.shutdownDelaySeconds * 1000 + config.shutdownTimeoutSeconds * 1000 + 5000);
+    const exit = (code: number) => {
+      flushLogs(logger);
+      process.exit(code);
+    };
+    const force = setTimeout(() => exit(1), config.shutdownDelaySeconds * 1000 + config.shutdownTimeoutSeconds * 1000 + 5000);
     force.unref();
-    void shutdown.stop(signal, { delay: signal === 'SIGTERM' }).then((code) => logger.flush(() => process.exit(code)));
+    void shutdown.stop(signal, { delay: signal === 'SIGTERM' }).then(exit);
   };
   // SIGINT is a person at a terminal, not a load balancer: no delay.
   process.on('SIGTERM', () => stop('SIGTERM'));

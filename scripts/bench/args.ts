@@ -24,6 +24,12 @@ export interface BenchOptions {
   metrics: boolean;
   /** Load shedding off (`KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS=0`): the overload figures without it. */
   shedding: boolean;
+  /** Also run the service with `LOG_LEVEL=warn` and measure each endpoint beside the default. */
+  logComparison: boolean;
+  /** Instead of the main table: exchange and refresh with a million rows per table, and a purge under load. */
+  grown: boolean;
+  /** Rows per table for `--grown` (live), and expired rows for its purge. */
+  grownRows: number;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -41,7 +47,11 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
                      compare each endpoint with the same one on SQLite in the same rounds
   --postgres-url U   default postgres://postgres@127.0.0.1:5432/postgres
   --redis            with --store postgres: rate limits on (far above the load) and counted in Redis
-  --redis-url U      default redis://127.0.0.1:6379`;
+  --redis-url U      default redis://127.0.0.1:6379
+  --no-log-comparison  skip the LOG_LEVEL=warn twin (each endpoint measured again without request lines)
+  --grown            exchange and refresh on a database grown to 1 M rows per table against an empty
+                     one, then a purge of 1 M expired rows under load (with --store postgres: on both)
+  --grown-rows N     rows for --grown instead of 1,000,000`;
 
 const SERVICE_TARGETS = new Set<string>(['config-200', 'config-304', 'guest', 'guest-4000', 'user-token', 'exchange', 'refresh']);
 
@@ -70,6 +80,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'redis-url': { type: 'string' },
       metrics: { type: 'boolean' },
       'no-shedding': { type: 'boolean' },
+      'no-log-comparison': { type: 'boolean' },
+      grown: { type: 'boolean' },
+      'grown-rows': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -79,7 +92,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
   if (values.redis === true && store !== 'postgres') throw new Error('--redis goes with --store postgres');
   const smoke = values.smoke === true;
-  const only = values.only?.split(',').map((s) => s.trim());
+  const only = values.only?.split(',').map((s) => s.trim()) ?? (values.grown === true ? ['exchange', 'refresh'] : undefined);
   const unknown = only?.find((id) => !SERVICE_TARGETS.has(id));
   if (unknown !== undefined) throw new Error(`--only: unknown target ${unknown}`);
   return {
@@ -96,5 +109,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     redisUrl: values.redis === true ? (values['redis-url'] ?? 'redis://127.0.0.1:6379') : undefined,
     metrics: values.metrics === true,
     shedding: values['no-shedding'] !== true,
+    logComparison: values['no-log-comparison'] !== true && values.grown !== true,
+    grown: values.grown === true,
+    grownRows: positiveInt(values['grown-rows'], 'grown-rows', 1_000_000),
   };
 }

@@ -57,10 +57,34 @@ describe('evaluateBudgets', () => {
     expect(evaluateBudgets([], facts).some((b) => b.budget.endsWith('vs the same on SQLite'))).toBe(false);
   });
 
-  it('checks p99 for the service targets only', () => {
-    const budgets = evaluateBudgets([summary('exchange', { p99: 21 }), summary('express', { side: 'reference', p99: 99 })], facts);
-    expect(budgets.filter((b) => b.budget.includes('p99'))).toEqual([
-      { budget: 'exchange p99 at 50 connections', limit: '≤ 20 ms', measured: '21 ms', met: false },
+  it('checks p99 as a multiple of bare Express p99, 1.5× for the stateless routes and 2.5× for the single-use ones', () => {
+    const budgets = evaluateBudgets(
+      [summary('express', { side: 'reference', p99: 10 }), summary('guest', { p99: 16 }), summary('exchange', { p99: 25 })],
+      facts,
+    );
+    expect(budgets.find((b) => b.budget === "guest p99 vs bare Express's p99")).toEqual({
+      budget: "guest p99 vs bare Express's p99",
+      limit: '≤ 1.50×',
+      measured: '1.60× (16 / 10 ms)',
+      met: false,
+    });
+    expect(budgets.find((b) => b.budget === "exchange p99 vs bare Express's p99")).toMatchObject({ limit: '≤ 2.50×', met: true });
+    expect(budgets.find((b) => b.budget === "refresh p99 vs bare Express's p99")?.met).toBeUndefined();
+  });
+
+  it('gives the request log at most 10 % of each endpoint against the same with LOG_LEVEL=warn', () => {
+    const budgets = evaluateBudgets(
+      [
+        summary('guest', { label: 'POST guest' }),
+        summary('guest@warn', { label: 'POST guest (LOG_LEVEL=warn)', baseline: 'guest', ratioToBaseline: 1.1 }),
+        summary('config-200@warn', { baseline: 'config-200', ratioToBaseline: 1.12 }),
+        summary('exchange@postgres', { baseline: 'exchange', ratioToBaseline: 1.5 }),
+      ],
+      facts,
+    );
+    expect(budgets.filter((b) => b.budget.endsWith('(LOG_LEVEL=warn)'))).toEqual([
+      { budget: 'POST guest with its request line vs without (LOG_LEVEL=warn)', limit: '≥ 90.0 %', measured: '90.9 %', met: true },
+      { budget: 'config-200 with its request line vs without (LOG_LEVEL=warn)', limit: '≥ 90.0 %', measured: '89.3 %', met: false },
     ]);
   });
 
@@ -80,10 +104,15 @@ describe('evaluateBudgets', () => {
     expect(budgets.find((b) => b.budget === 'guest (metrics on) vs metrics off')).toMatchObject({ limit: '≥ 0.95×', met: false });
   });
 
+  it('compares refresh with the peer refresh_token grant', () => {
+    const budgets = evaluateBudgets([summary('refresh', { peer: 'peer-refresh', ratioToPeer: 1.2 })], facts);
+    expect(budgets.find((b) => b.budget === 'refresh vs its peer')).toMatchObject({ limit: '≥ 1.20×', met: true });
+  });
+
   it('reports a target that did not run, and RSS without /proc, as not measured rather than missed', () => {
-    const budgets = evaluateBudgets([], { startupMs: 1200, rssBytesAfterRun: undefined });
+    const budgets = evaluateBudgets([], { startupMs: 2200, rssBytesAfterRun: undefined });
     expect(budgets.find((b) => b.budget.startsWith('exchange vs'))?.met).toBeUndefined();
     expect(budgets.find((b) => b.budget.startsWith('server RSS'))?.met).toBeUndefined();
-    expect(budgets.find((b) => b.budget.startsWith('process start'))).toMatchObject({ met: false, measured: '1200 ms' });
+    expect(budgets.find((b) => b.budget.startsWith('process start'))).toMatchObject({ met: false, measured: '2200 ms' });
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
+import { startLogDrain } from './logDrain.js';
 
 export interface ChildServer {
   name: string;
@@ -81,16 +82,21 @@ export async function startChildServer(options: {
   timeoutMs?: number;
   /** Also wait for this path to answer 200 (a server that listens before it is ready). */
   readyPath?: string;
+  /** stdout into a separate draining process (logDrain.ts) instead of this one; stderr is still kept. */
+  drainStdout?: boolean;
 }): Promise<ChildServer> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const drain = options.drainStdout === true ? startLogDrain() : undefined;
+  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', drain?.input ?? 'pipe', 'pipe'] });
+  // The server holds its own copy of the pipe; ours would keep the drain from ever seeing the end.
+  drain?.input.destroy();
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   let exited: number | null | undefined;
   const exit = new Promise<void>((resolve) => {
     child.once('exit', (code) => {
@@ -146,6 +152,7 @@ export async function startChildServer(options: {
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exit;
       clearTimeout(timer);
+      await drain?.exited;
     },
   };
 }

@@ -7,7 +7,7 @@ const ms = (n: number) => (Number.isFinite(n) ? String(Math.round(n * 10) / 10) 
 const pct = (ratio: number | undefined) => (ratio === undefined ? '' : `${(ratio * 100).toFixed(1)} %`);
 const times = (ratio: number | undefined) => (ratio === undefined ? '' : `${ratio.toFixed(2)}×`);
 
-const SUMMARY_HEADER = ['target', 'side', 'req/s', 'p50 ms', 'p99 ms', 'errors / unexpected status', 'vs bare Express', 'vs peer', 'vs SQLite', 'server CPU µs/req'];
+const SUMMARY_HEADER = ['target', 'side', 'req/s', 'p50 ms', 'p99 ms', 'errors / unexpected status', 'vs bare Express', 'vs peer', 'vs default instance', 'server CPU µs/req'];
 
 function summaryRows(summaries: readonly TargetSummary[]): string[][] {
   return summaries.map((s) => [

@@ -13,7 +13,9 @@ import { describeMachine, markdownReport, textReport } from './report.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
-import { benchTargets, type Target, type TargetId } from './targets.js';
+import { seedGrownRows } from './grownDatabase.js';
+import { measurePurgeUnderLoad, type PurgeUnderLoad } from './purgeUnderLoad.js';
+import { benchTargets, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
 /** A first guess of a single-use target's rate, to size its pool; later windows use the last measurement. */
 const INITIAL_ESTIMATE_RPS = 2000;
@@ -23,21 +25,26 @@ const WARMUP_SECONDS = 1;
 const OUTPUT_FILES = ['results.json', 'table.md', 'chart.svg', 'machine.json'] as const;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const millions = (rows: number) => (rows >= 1_000_000 ? `${rows / 1_000_000} M` : rows.toLocaleString('en-US'));
 
 /** The parent's environment without anything that would configure the service behind our back. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+function shippedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(KATAVEN_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$)/.test(name)) continue;
+    if (/^(KATAVEN_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$|NODE_ENV$)/.test(name)) continue;
     env[name] = value;
   }
-  return { ...env, NODE_ENV: 'production', ...extra };
+  return { ...env, ...extra };
 }
 
+/** The references run as their authors recommend for production. */
+const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => shippedEnv({ NODE_ENV: 'production', ...extra });
+
+/** `npm start`'s own build step, so the measured start finds dist/ current as a second `npm start` would. */
 function build(root: string) {
-  log('building (npm run build)…');
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`npm run build failed with ${result.status}`);
+  log('building (scripts/buildIfChanged.mjs, as npm start does)…');
+  const result = spawnSync(process.execPath, ['scripts/buildIfChanged.mjs'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`the build failed with ${result.status}`);
 }
 
 function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
@@ -71,50 +78,61 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   const spans = new Map<TargetId, TimeRange[]>();
   let kataven: ChildServer | undefined;
   let postgresDatabase: BenchDatabase | undefined;
+  let grownPostgresDatabase: BenchDatabase | undefined;
+  const purges: PurgeUnderLoad[] = [];
   let memoryAfter: ReturnType<ChildServer['memory']>;
   let targets: Target[] = [];
 
-  /** Seeds a widget in the database, starts the built service on it and reads the config's ETag. */
-  const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean) => {
+  /**
+   * Seeds a widget in the database and starts the service as `npm start` does (`scripts/start.mjs`,
+   * the build being current) with only a port, the database, rate limits and the demo off, plus
+   * `env`; its stdout goes to a separate draining process as to a log shipper. Reads the config's ETag.
+   */
+  const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean, grow = false) => {
     const widget = await seedBenchWidget(databaseUrl);
+    if (grow) {
+      const startedSeeding = performance.now();
+      await seedGrownRows(databaseUrl, widget.clientKey, { live: options.grownRows, expired: 0 }, Date.now());
+      log(`${name}: seeded ${options.grownRows.toLocaleString('en-US')} live sessions, refresh tokens and spent visitor jtis in ${((performance.now() - startedSeeding) / 1000).toFixed(1)} s`);
+    }
     const port = await freePort();
     const child = await startChildServer({
       name,
       cwd: root,
-      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'dist/server/main.js'],
+      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'scripts/start.mjs'],
       port,
       readyPath: '/readyz',
-      env: cleanEnv({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        KATAVEN_ISSUER: `http://127.0.0.1:${port}`,
-        KATAVEN_RATE_LIMITS: 'off',
-        KATAVEN_DEMO: 'off',
-        // Pools are minted before each window; the default 120 s would let a long run's pool expire.
-        KATAVEN_VISITOR_TOKEN_TTL: '3600',
-        LOG_LEVEL: 'warn',
-        ...(options.shedding ? {} : { KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' }),
-        ...env,
-      }),
+      drainStdout: true,
+      env: shippedEnv({ PORT: String(port), DATABASE_URL: databaseUrl, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off', ...(options.shedding ? {} : { KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' }), ...env }),
     });
     children.push(child);
     const configRes = await fetch(`${child.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
     const etag = configRes.headers.get('etag');
     if (configRes.status !== 200 || etag === null) throw new Error(`${name}: config answered ${configRes.status} without an ETag`);
-    return { child, service: { url: child.baseUrl, widget, etag } };
+    return { child, databaseUrl, service: { url: child.baseUrl, widget, etag } };
   };
 
   try {
     const sqlite = await startService('kataven', `file:${join(work, 'kataven.sqlite')}`, {}, options.profile);
     kataven = sqlite.child;
-    log(`kataven   ${kataven.baseUrl}  answered /healthz ${Math.round(kataven.startupMs)} ms after spawn`);
-    let postgres: Awaited<ReturnType<typeof startService>> | undefined;
+    log(`kataven   ${kataven.baseUrl}  (as npm start runs it, LOG_LEVEL info)  answered /healthz ${Math.round(kataven.startupMs)} ms after spawn`);
+    const twins: Twin[] = [];
+    const twinServers = new Map<TwinName, ChildServer>();
+    if (options.logComparison) {
+      const warn = await startService('kataven-warn', `file:${join(work, 'kataven-warn.sqlite')}`, { LOG_LEVEL: 'warn' }, false);
+      twins.push({ name: 'warn', label: 'LOG_LEVEL=warn', service: warn.service });
+      twinServers.set('warn', warn.child);
+      log(`kataven with LOG_LEVEL=warn ${warn.child.baseUrl}`);
+    }
+    const grownDatabases = new Map<TwinName, string>();
+    if (options.grown) {
+      const grown = await startService('kataven-grown', `file:${join(work, 'kataven-grown.sqlite')}`, {}, false, true);
+      twins.push({ name: 'grown', label: `${millions(options.grownRows)} rows`, service: grown.service });
+      twinServers.set('grown', grown.child);
+      grownDatabases.set('grown', grown.databaseUrl);
+    }
     if (options.store === 'postgres') {
-      postgresDatabase = await createBenchDatabase(options.postgresUrl);
-      postgres = await startService(
-        'kataven-postgres',
-        postgresDatabase.url,
+      const postgresEnv =
         options.redisUrl === undefined
           ? {}
           : {
@@ -126,17 +144,28 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
               KATAVEN_RATE_LIMIT_EXCHANGE_PER_IP: '100000000/min',
               KATAVEN_RATE_LIMIT_REFRESH_PER_IP: '100000000/min',
               KATAVEN_RATE_LIMIT_USER_TOKEN_PER_KEY: '100000000/min',
-            },
-        false,
-      );
+            };
+      postgresDatabase = await createBenchDatabase(options.postgresUrl);
+      const postgres = await startService('kataven-postgres', postgresDatabase.url, postgresEnv, false);
+      twins.push({ name: 'postgres', label: 'PostgreSQL', service: postgres.service });
+      twinServers.set('postgres', postgres.child);
       log(`kataven on PostgreSQL ${postgres.child.baseUrl}${options.redisUrl === undefined ? '' : `, rate limits in Redis ${options.redisUrl}`}`);
+      if (options.grown) {
+        grownPostgresDatabase = await createBenchDatabase(options.postgresUrl);
+        const grown = await startService('kataven-postgres-grown', grownPostgresDatabase.url, postgresEnv, false, true);
+        twins.push({ name: 'postgres-grown', label: `PostgreSQL, ${millions(options.grownRows)} rows`, service: grown.service, baseline: 'postgres' });
+        twinServers.set('postgres-grown', grown.child);
+        grownDatabases.set('postgres-grown', grown.databaseUrl);
+      }
     }
 
-    // Metrics on the main port behind a token, as a deployment without a private port runs them.
-    const metered = options.metrics
-      ? await startService('kataven-metrics', `file:${join(work, 'metered.sqlite')}`, { KATAVEN_METRICS_TOKEN: 'bench-metrics-token-0123456789' }, false)
-      : undefined;
-    if (metered) log(`kataven with metrics on ${metered.child.baseUrl}`);
+    if (options.metrics) {
+      // Metrics on the main port behind a token, as a deployment without a private port runs them.
+      const metered = await startService('kataven-metrics', `file:${join(work, 'metered.sqlite')}`, { KATAVEN_METRICS_TOKEN: 'bench-metrics-token-0123456789' }, false);
+      twins.push({ name: 'metrics', label: 'metrics on', service: metered.service });
+      twinServers.set('metrics', metered.child);
+      log(`kataven with metrics on ${metered.child.baseUrl}`);
+    }
 
     const tsx = ['--import', 'tsx'];
     const expressPort = await freePort();
@@ -163,18 +192,16 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       benchTargets({
         urls: { express: express.baseUrl, peer: peer.baseUrl },
         kataven: sqlite.service,
-        ...(postgres === undefined ? {} : { postgres: postgres.service }),
-        ...(metered === undefined ? {} : { metered: metered.service }),
+        twins,
         connections: options.connections,
       }),
       options.only,
     );
     const estimates = new Map<TargetId, number>();
     const service = kataven;
-    const twins = { postgres: postgres?.child, metrics: metered?.child };
+    const twinOf = (target: Target) => twinServers.get(target.id.split('@')[1] as TwinName);
     const serverOf = (target: Target) =>
-      (target.instance === undefined ? undefined : twins[target.instance]) ??
-      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
+      twinOf(target) ?? (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
     const measure = async (target: Target, seconds: number, warmUp = false) => {
       const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
       const fromUs = monotonicMicros();
@@ -205,14 +232,32 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       }
     }
     memoryAfter = kataven.memory();
+
+    for (const [name, databaseUrl] of grownDatabases) {
+      const target = targets.find((t) => t.id === `exchange@${name}`);
+      const twin = twins.find((t) => t.name === name);
+      if (target === undefined || twin === undefined) continue;
+      purges.push(
+        await measurePurgeUnderLoad({
+          label: target.label,
+          databaseUrl,
+          clientKey: twin.service.widget.clientKey,
+          target,
+          connections: options.connections,
+          rows: options.grownRows,
+          log,
+        }),
+      );
+    }
   } finally {
     for (const child of children) await child.stop();
     rmSync(work, { recursive: true, force: true });
     await postgresDatabase?.drop();
+    await grownPostgresDatabase?.drop();
   }
 
   const summaries = summarize(targets, windows);
-  const budgets = evaluateBudgets(summaries, { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes });
+  const budgets = evaluateBudgets(summaries, { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes, purges });
   const settings = { connections: options.connections, seconds: options.seconds, rounds: options.rounds };
   const finishedAt = new Date();
   const results = {
@@ -226,6 +271,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     cpuPressureAtEnd: cpuPressure(),
     kataven: { startupMs: kataven.startupMs, rssBytesAfterRun: memoryAfter?.rssBytes, peakRssBytes: memoryAfter?.peakRssBytes },
     targets: summaries,
+    purges,
     budgets,
     windows,
   };

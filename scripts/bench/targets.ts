@@ -10,14 +10,15 @@ import {
 import { BENCH_ORIGIN, type BenchWidget } from './seedBenchWidget.js';
 
 export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'guest-4000' | 'user-token' | 'exchange' | 'refresh';
-/** The same endpoint on the service started on PostgreSQL (`--store postgres`). */
-export type PostgresTargetId = `${ServiceTargetId}@postgres`;
-/** The same endpoint on the service started with its Prometheus metrics on (`--metrics`). */
-export type MeteredTargetId = `${ServiceTargetId}@metrics`;
-export type TargetId = 'express' | ServiceTargetId | PostgresTargetId | MeteredTargetId | 'peer-client-credentials' | 'peer-refresh';
-
-/** Which running service a twin target measures. */
-export type Instance = 'postgres' | 'metrics';
+/**
+ * A second instance of the service measured beside the default one: on PostgreSQL
+ * (`--store postgres`), with `LOG_LEVEL=warn` (the request log's cost), or on a database grown to
+ * a million rows per table (`--grown`, on either store), or with its Prometheus metrics on (`--metrics`).
+ */
+export type TwinName = 'postgres' | 'warn' | 'grown' | 'postgres-grown' | 'metrics';
+/** The same endpoint on a twin instance. */
+export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
+export type TargetId = 'express' | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -28,10 +29,8 @@ export interface Target {
   expectStatus: number;
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
-  /** The same endpoint on the plain service, which this twin measurement is compared with. */
-  baseline?: ServiceTargetId;
-  /** The twin's service: on PostgreSQL, or with metrics on. */
-  instance?: Instance;
+  /** The same endpoint on the instance this twin's measurement is compared with. */
+  baseline?: TargetId;
   /** Concurrent connections for this target instead of the run's `--connections`. */
   connections?: number;
   /** Each request spends a single-use value minted before the window. */
@@ -48,14 +47,22 @@ export interface ServiceUnderTest {
   etag: string;
 }
 
+/** A twin instance and how its rows are labelled. */
+export interface Twin {
+  name: TwinName;
+  /** Appended to each endpoint's label, e.g. `(PostgreSQL)`. */
+  label: string;
+  service: ServiceUnderTest;
+  /** The twin it is compared with; the default instance when absent. */
+  baseline?: TwinName;
+}
+
 export interface TargetContext {
   urls: { express: string; peer: string };
-  /** The service on its embedded SQLite store. */
+  /** The service as `npm start` runs it, on its embedded SQLite store. */
   kataven: ServiceUnderTest;
-  /** The service on PostgreSQL, measured beside the SQLite one when present. */
-  postgres?: ServiceUnderTest;
-  /** The service with its metrics on, measured beside the plain one when present. */
-  metered?: ServiceUnderTest;
+  /** Each measured right after the default instance's same endpoint. */
+  twins: readonly Twin[];
   connections: number;
 }
 
@@ -218,27 +225,22 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
 
 /**
  * Every measured target, in the order a round runs them: references interleaved with ours, and
- * each PostgreSQL measurement right after its SQLite twin so both see the same moment's machine.
+ * each twin's measurement right after the default instance's so both see the same moment's machine.
  */
 export function benchTargets(ctx: TargetContext): Target[] {
   const { express, peer } = ctx.urls;
-  const sqlite = serviceTargets(ctx, ctx.kataven);
-  const postgres = ctx.postgres === undefined ? undefined : serviceTargets(ctx, ctx.postgres);
-  const metered = ctx.metered === undefined ? undefined : serviceTargets(ctx, ctx.metered);
-  const service = (id: ServiceTargetId): Target[] => {
-    const own: Target = { ...sqlite[id], side: 'kataven' };
-    const onPostgres = postgres?.[id];
-    const withMetrics = metered?.[id];
-    return [
-      own,
-      ...(onPostgres === undefined
-        ? []
-        : [{ ...onPostgres, id: `${id}@postgres` as const, label: `${onPostgres.label} (PostgreSQL)`, side: 'kataven' as const, baseline: id, instance: 'postgres' as const }]),
-      ...(withMetrics === undefined
-        ? []
-        : [{ ...withMetrics, id: `${id}@metrics` as const, label: `${withMetrics.label} (metrics on)`, side: 'kataven' as const, baseline: id, instance: 'metrics' as const }]),
-    ];
-  };
+  const defaults = serviceTargets(ctx, ctx.kataven);
+  const twins = ctx.twins.map((twin) => ({ twin, targets: serviceTargets(ctx, twin.service) }));
+  const service = (id: ServiceTargetId): Target[] => [
+    { ...defaults[id], side: 'kataven' },
+    ...twins.map(({ twin, targets }): Target => ({
+      ...targets[id],
+      id: `${id}@${twin.name}`,
+      label: `${targets[id].label} (${twin.label})`,
+      side: 'kataven',
+      baseline: twin.baseline === undefined ? id : `${id}@${twin.baseline}`,
+    })),
+  ];
   return [
     {
       id: 'express',
@@ -251,7 +253,8 @@ export function benchTargets(ctx: TargetContext): Target[] {
     ...service('config-200'),
     ...service('config-304'),
     ...service('guest'),
-    ...service('guest-4000'),
+    // Overload is the default instance's behaviour; its twins would only repeat it.
+    { ...defaults['guest-4000'], side: 'kataven' },
     {
       id: 'peer-client-credentials',
       label: 'oidc-provider client_credentials (ES256 JWT)',

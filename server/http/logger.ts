@@ -46,12 +46,47 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * A pipe that drains slower than lines are written fills this buffer instead of blocking the
+ * event loop; past it lines are dropped rather than growing the heap without bound.
+ */
+const STDOUT_BUFFER_LIMIT = 16 * 1024 * 1024;
+
+/** stdout, written asynchronously: a slow log shipper delays lines, never requests. */
+function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: process.stdout.fd, sync: false, maxLength: STDOUT_BUFFER_LIMIT });
+}
+
 /** The service's JSON logger: one object per line, secrets censored, errors reduced to name, message and stack. */
-export function createLogger({ level, destination }: LoggerOptions): Logger {
-  const options = {
-    level,
-    redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
-    serializers: { err: serializeError },
-  };
-  return destination === undefined ? pino(options) : pino(options, destination);
+export function createLogger({ level, destination = stdoutDestination() }: LoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
+      serializers: { err: serializeError },
+    },
+    destination,
+  );
+}
+
+/**
+ * The same level and destination without redaction, for lines whose every field the service
+ * builds itself (the request line): censoring them costs a path walk per line and finds nothing.
+ */
+export function uncensoredSibling(logger: Logger): Logger {
+  return pino({ level: logger.level }, destinationOf(logger));
+}
+
+function destinationOf(logger: Logger): DestinationStream {
+  return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
+}
+
+/** Writes out every buffered line now; for the exit paths (shutdown, a crash), where nothing runs afterwards. */
+export function flushLogs(logger: Logger): void {
+  const destination = destinationOf(logger) as DestinationStream & { flushSync?: () => void };
+  try {
+    destination.flushSync?.();
+  } catch {
+    // Nothing is left to report a log that cannot be written to; the exit must still happen.
+  }
 }

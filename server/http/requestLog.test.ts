@@ -4,12 +4,51 @@ import { request } from '../test-support/http.js';
 import { createLogger } from './logger.js';
 import { expectTextError } from '../test-support/expectTextError.js';
 
-/** The production logger at `warn` (the benchmark's level), writing into memory. */
-function warnLogs() {
+/** The production logger at `level`, writing into memory. */
+function logsAt(level: 'info' | 'warn') {
   const lines: string[] = [];
-  const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+  const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(line) } });
   return { logger, records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
+const warnLogs = () => logsAt('warn');
+
+describe('request log at info (the shipped level)', () => {
+  it('writes one line per request with its id, method, route, status, address and latency, and no path it does not know', async () => {
+    const logs = logsAt('info');
+    await withServer({ logger: logs.logger }, async (server) => {
+      const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
+      const ok = await request(server.baseUrl, PATHS.guest, { origin: ORIGIN, body: { client_key: clientKey } });
+      const missing = await request(server.baseUrl, '/api/v1/sk_live_not_a_route', { method: 'GET' });
+      expect(missing.status).toBe(404);
+      const lines = logs.records().filter((r) => r.msg === 'request completed');
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 30,
+          requestId: ok.headers.get('x-request-id'),
+          req: { method: 'POST' },
+          res: { statusCode: 200 },
+          route: PATHS.guest,
+          ip: expect.any(String) as unknown,
+          latencyMs: expect.any(Number) as unknown,
+        }),
+        expect.objectContaining({ requestId: missing.headers.get('x-request-id'), res: { statusCode: 404 }, route: null }),
+      ]);
+    });
+  });
+
+  it('writes a 5xx once, as request failed at error level', async () => {
+    const logs = logsAt('info');
+    await withServer({ logger: logs.logger }, async (server) => {
+      const { clientKey } = await server.createWidget({ origins: [ORIGIN] });
+      const visitor = visitorBody(await request(server.baseUrl, PATHS.guest, { origin: ORIGIN, body: { client_key: clientKey } }));
+      await server.store.close();
+      const res = await request(server.baseUrl, PATHS.exchange, { origin: ORIGIN, body: { token: visitor.token } });
+      expectTextError(res, 500, 'Internal server error');
+      const lines = logs.records().filter((r) => r.requestId === res.headers.get('x-request-id') && String(r.msg).startsWith('request '));
+      expect(lines).toEqual([expect.objectContaining({ level: 50, msg: 'request failed', res: { statusCode: 500 }, route: PATHS.exchange })]);
+    });
+  });
+});
 
 describe('request log below info', () => {
   it('writes no line for requests that succeed or fail on the client side', async () => {

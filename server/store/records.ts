@@ -126,4 +126,6 @@ export interface PurgeResult {
   visitorTokens: number;
   refreshTokens: number;
   sessions: number;
+  /** Sealed successors dropped from spent refresh tokens. */
+  successorBoxes: number;
 }

@@ -112,8 +112,10 @@ export interface Store {
   /**
    * Deletes spent visitor jtis past their token's expiry, sessions past their deadline or with no
    * live refresh token, revoked sessions after a day; clears successor boxes older than `graceMs`.
+   * At most `limit` jtis, sessions and boxes per call, so each call holds the database briefly;
+   * call again until every count is zero.
    */
-  purgeExpired(now: EpochMs, graceMs: number): Promise<PurgeResult>;
+  purgeExpired(now: EpochMs, graceMs: number, limit: number): Promise<PurgeResult>;
 
   /**
    * Calls `listener` after any connection — this process, another instance or the admin CLI —

@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { StoreContext } from '../test-support/conformanceContext.js';
 import { aRefreshToken, aSession, DAY, HOUR, MINUTE, T0 } from '../test-support/storeFixtures.js';
 
+/** More than any test here creates: one call purges everything due. */
+const ALL = 1000;
+
 export function describePurge({ store, seedWidget, startSession, rotate }: StoreContext): void {
   describe('purgeExpired', () => {
     it('removes spent visitor jtis past their expiry and keeps the others spent', async () => {
       const old = await startSession({ tokenExpiresAt: T0 + MINUTE });
       const fresh = await startSession({ tokenExpiresAt: T0 + 10 * MINUTE });
-      const result = await store().purgeExpired(T0 + 5 * MINUTE, MINUTE);
+      const result = await store().purgeExpired(T0 + 5 * MINUTE, MINUTE, ALL);
       expect(result.visitorTokens).toBe(1);
 
       const again = async (jti: string) => {
@@ -48,7 +51,7 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
         aRefreshToken({ expiresAt: now + DAY }),
       );
 
-      const result = await store().purgeExpired(now, MINUTE);
+      const result = await store().purgeExpired(now, MINUTE, ALL);
 
       expect(result).toMatchObject({ sessions: 3, refreshTokens: 4 });
       for (const hash of [
@@ -74,7 +77,7 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
         session: { expiresAt: T0 + HOUR },
         tokenExpiresAt: T0 + 2 * DAY,
       });
-      await store().purgeExpired(T0 + DAY, MINUTE);
+      await store().purgeExpired(T0 + DAY, MINUTE, ALL);
       const widget = await seedWidget();
       expect(
         await store().consumeVisitorToken({
@@ -93,9 +96,9 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
       const second = await rotate(first.successor.id, T0 + 10 * MINUTE);
       expect(second.rotated).toBe(true);
 
-      const result = await store().purgeExpired(T0 + 10 * MINUTE + 30_000, MINUTE);
+      const result = await store().purgeExpired(T0 + 10 * MINUTE + 30_000, MINUTE, ALL);
 
-      expect(result).toEqual({ visitorTokens: 1, sessions: 0, refreshTokens: 0 });
+      expect(result).toEqual({ visitorTokens: 1, sessions: 0, refreshTokens: 0, successorBoxes: 1 });
       const old = await store().findRefreshToken(token.hash);
       expect(old?.token).toMatchObject({ successorBox: null, successorId: first.successor.id });
       expect(old?.successor?.id).toBe(first.successor.id);
@@ -105,11 +108,38 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
     });
 
     it('purging an empty store removes nothing', async () => {
-      expect(await store().purgeExpired(T0, MINUTE)).toEqual({
+      expect(await store().purgeExpired(T0, MINUTE, ALL)).toEqual({
         visitorTokens: 0,
         refreshTokens: 0,
         sessions: 0,
+        successorBoxes: 0,
       });
+    });
+
+    it('deletes at most `limit` rows of each kind per call, and the rest on the next calls', async () => {
+      const now = T0 + 2 * DAY;
+      const expired = [];
+      for (let i = 0; i < 5; i++) {
+        const started = await startSession({ session: { expiresAt: T0 + DAY }, tokenExpiresAt: T0 + HOUR });
+        await rotate(started.token.id, T0 + MINUTE);
+        expired.push(started);
+      }
+      const live = await startSession({ token: { expiresAt: now + DAY }, tokenExpiresAt: now + HOUR });
+
+      const first = await store().purgeExpired(now, MINUTE, 2);
+      expect(first).toMatchObject({ visitorTokens: 2, sessions: 2, refreshTokens: 4, successorBoxes: 2 });
+      const second = await store().purgeExpired(now, MINUTE, 2);
+      expect(second).toMatchObject({ visitorTokens: 2, sessions: 2 });
+      const third = await store().purgeExpired(now, MINUTE, 2);
+      expect(third).toMatchObject({ visitorTokens: 1, sessions: 1, refreshTokens: 2 });
+      expect(await store().purgeExpired(now, MINUTE, 2)).toEqual({
+        visitorTokens: 0,
+        refreshTokens: 0,
+        sessions: 0,
+        successorBoxes: 0,
+      });
+      for (const { token } of expired) expect(await store().findRefreshToken(token.hash)).toBeUndefined();
+      expect(await store().findRefreshToken(live.token.hash)).toBeDefined();
     });
   });
 }

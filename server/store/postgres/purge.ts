@@ -21,7 +21,7 @@ const DELETE_DEAD_SESSIONS = `
           SELECT 1 FROM refresh_tokens l
           WHERE l.session_id = t.session_id AND l.spent_at IS NULL AND l.expires_at > $1)
   ), gone AS (
-    DELETE FROM sessions WHERE id IN (SELECT id FROM dead) RETURNING id
+    DELETE FROM sessions WHERE id IN (SELECT id FROM dead LIMIT $3) RETURNING id
   )
   SELECT (SELECT count(*) FROM gone) AS sessions,
          (SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM gone)) AS "refreshTokens"`;
@@ -31,32 +31,34 @@ const DELETE_DEAD_SESSIONS = `
  * each row once (a concurrent DELETE of the same row matches nothing once the first commits).
  */
 export function purgeQueries(db: PostgresDb): Pick<Store, 'purgeExpired'> {
-  const purgeVisitorJtis = namedQuery<[now: number]>(
+  const purgeVisitorJtis = namedQuery<[now: number, limit: number]>(
     db.$client,
     'purge_visitor_jtis',
-    'DELETE FROM spent_visitor_tokens WHERE expires_at <= $1',
+    `DELETE FROM spent_visitor_tokens WHERE jti IN (
+       SELECT jti FROM spent_visitor_tokens WHERE expires_at <= $1 LIMIT $2)`,
   );
   const deleteDeadSessions = namedQuery<
-    [now: number, revokedBefore: number],
+    [now: number, revokedBefore: number, limit: number],
     { sessions: number; refreshTokens: number }
   >(db.$client, 'purge_dead_sessions', DELETE_DEAD_SESSIONS);
-  const clearSuccessorBoxes = namedQuery<[boxedBefore: number]>(
+  const clearSuccessorBoxes = namedQuery<[boxedBefore: number, limit: number]>(
     db.$client,
     'purge_successor_boxes',
-    `UPDATE refresh_tokens SET successor_box = NULL
-     WHERE successor_box IS NOT NULL AND spent_at < $1`,
+    `UPDATE refresh_tokens SET successor_box = NULL WHERE id IN (
+       SELECT id FROM refresh_tokens WHERE successor_box IS NOT NULL AND spent_at < $1 LIMIT $2)`,
   );
 
   return {
-    purgeExpired: async (now, graceMs) => {
-      const visitorTokens = (await purgeVisitorJtis(now)).rowCount ?? 0;
-      const dead = await deleteDeadSessions(now, now - REVOKED_SESSION_RETENTION_MS);
-      await clearSuccessorBoxes(now - graceMs);
+    purgeExpired: async (now, graceMs, limit) => {
+      const visitorTokens = (await purgeVisitorJtis(now, limit)).rowCount ?? 0;
+      const dead = await deleteDeadSessions(now, now - REVOKED_SESSION_RETENTION_MS, limit);
+      const successorBoxes = (await clearSuccessorBoxes(now - graceMs, limit)).rowCount ?? 0;
       const [counts] = dead.rows;
       return {
         visitorTokens,
         sessions: counts?.sessions ?? 0,
         refreshTokens: counts?.refreshTokens ?? 0,
+        successorBoxes,
       };
     },
   };

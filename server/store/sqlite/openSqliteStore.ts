@@ -131,11 +131,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       return t.sessions.revokeOfUser(input.widgetId, input.userId, input.at);
     });
 
-    const purgeExpired = db.transaction((now: number, graceMs: number) => {
-      const visitorTokens = t.spentVisitorTokens.purge(now);
-      const { sessions, refreshTokens } = t.sessions.purgeDead(now);
-      t.refreshTokens.clearSuccessorBoxes(now - graceMs);
-      return { visitorTokens, refreshTokens, sessions };
+    const purgeExpired = db.transaction((now: number, graceMs: number, limit: number) => {
+      const visitorTokens = t.spentVisitorTokens.purge(now, limit);
+      const { sessions, refreshTokens } = t.sessions.purgeDead(now, limit);
+      const successorBoxes = t.refreshTokens.clearSuccessorBoxes(now - graceMs, limit);
+      return { visitorTokens, refreshTokens, sessions, successorBoxes };
     });
 
     // The session and refresh-token writes of the hot flows share commits (groupCommit.ts).
@@ -178,7 +178,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       revokeUserSessions: (input) => run(() => revokeUserSessions.immediate(input)),
       findUserRevocation: (widgetId, userId) => read(() => t.userRevocations.find(widgetId, userId)),
 
-      purgeExpired: (now, graceMs) => run(() => purgeExpired.immediate(now, graceMs)),
+      purgeExpired: (now, graceMs, limit) => run(() => purgeExpired.immediate(now, graceMs, limit)),
 
       onAdminChange: (listener) => adminChanges.subscribe(listener),
 

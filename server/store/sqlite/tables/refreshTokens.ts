@@ -1,5 +1,5 @@
 /** The refresh_tokens table: its schema, its statements and its rows as records. */
-import { and, getTableColumns, isNotNull, lt, sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type {
   EpochMs,
@@ -96,16 +96,12 @@ export function prepareRefreshTokenStatements(db: SqliteDb) {
          WHERE s.id = refresh_tokens.session_id AND s.revoked_at IS NULL AND s.expires_at > @now)
      RETURNING session_id AS sessionId`,
   );
-  const clearBoxes = db
-    .update(refreshTokens)
-    .set({ successorBox: null })
-    .where(
-      and(
-        isNotNull(refreshTokens.successorBox),
-        lt(refreshTokens.spentAt, sql.placeholder('boxedBefore')),
-      ),
-    )
-    .prepare();
+  // The subquery walks the partial index of boxed tokens (refresh_tokens_boxed_spent_at_idx).
+  const clearBoxes = db.$client.prepare<{ boxedBefore: EpochMs; limit: number }>(
+    `UPDATE refresh_tokens SET successor_box = NULL WHERE id IN (
+       SELECT id FROM refresh_tokens
+       WHERE successor_box IS NOT NULL AND spent_at < @boxedBefore LIMIT @limit)`,
+  );
 
   return {
     insert: (row: NewRefreshTokenRow) => {
@@ -139,9 +135,8 @@ export function prepareRefreshTokenStatements(db: SqliteDb) {
         successorId: input.successor.id,
         successorBox: input.successorBox,
       })?.sessionId,
-    /** Drops the sealed successors of tokens spent before `boxedBefore`. */
-    clearSuccessorBoxes: (boxedBefore: EpochMs) => {
-      clearBoxes.run({ boxedBefore });
-    },
+    /** Drops up to `limit` sealed successors of tokens spent before `boxedBefore`. */
+    clearSuccessorBoxes: (boxedBefore: EpochMs, limit: number): number =>
+      clearBoxes.run({ boxedBefore, limit }).changes,
   };
 }

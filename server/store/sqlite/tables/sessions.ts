@@ -68,6 +68,7 @@ const DEAD_SESSIONS = `
 interface DeadSessionParams {
   now: EpochMs;
   revokedBefore: EpochMs;
+  limit: number;
 }
 
 export function prepareSessionStatements(db: SqliteDb) {
@@ -97,11 +98,11 @@ export function prepareSessionStatements(db: SqliteDb) {
   // Counted before the delete because cascaded deletions are not reported by changes().
   const countDeadRefreshTokens = db.$client
     .prepare<DeadSessionParams, number>(
-      `${DEAD_SESSIONS} SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM dead)`,
+      `${DEAD_SESSIONS} SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM dead LIMIT @limit)`,
     )
     .pluck();
   const deleteDead = db.$client.prepare<DeadSessionParams>(
-    `${DEAD_SESSIONS} DELETE FROM sessions WHERE id IN (SELECT id FROM dead)`,
+    `${DEAD_SESSIONS} DELETE FROM sessions WHERE id IN (SELECT id FROM dead LIMIT @limit)`,
   );
 
   return {
@@ -117,11 +118,11 @@ export function prepareSessionStatements(db: SqliteDb) {
     revokeOfUser: (widgetId: string, userId: string, at: EpochMs): number =>
       revokeOfUser.run({ widgetId, userId, at }).changes,
     /**
-     * Deletes sessions past their deadline, revoked more than a day ago, or whose unspent refresh
-     * token idled out; their refresh tokens go with them (ON DELETE CASCADE).
+     * Deletes up to `limit` sessions past their deadline, revoked more than a day ago, or whose
+     * unspent refresh token idled out; their refresh tokens go with them (ON DELETE CASCADE).
      */
-    purgeDead: (now: EpochMs): { sessions: number; refreshTokens: number } => {
-      const dead = { now, revokedBefore: now - REVOKED_SESSION_RETENTION_MS };
+    purgeDead: (now: EpochMs, limit: number): { sessions: number; refreshTokens: number } => {
+      const dead = { now, revokedBefore: now - REVOKED_SESSION_RETENTION_MS, limit };
       const refreshTokens = countDeadRefreshTokens.get(dead) ?? 0;
       return { sessions: deleteDead.run(dead).changes, refreshTokens };
     },

@@ -1,5 +1,5 @@
 /** The spent_visitor_tokens table: its schema, its statements and its rows as records. */
-import { eq, lte, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { EpochMs } from '../../records.js';
 import { sessions } from './sessions.js';
@@ -39,10 +39,10 @@ export function prepareSpentVisitorTokenStatements(db: SqliteDb) {
     .leftJoin(sessions, eq(sessions.id, spentVisitorTokens.sessionId))
     .where(eq(spentVisitorTokens.jti, sql.placeholder('jti')))
     .prepare();
-  const purge = db
-    .delete(spentVisitorTokens)
-    .where(lte(spentVisitorTokens.expiresAt, sql.placeholder('now')))
-    .prepare();
+  const purge = db.$client.prepare<{ now: EpochMs; limit: number }>(
+    `DELETE FROM spent_visitor_tokens WHERE jti IN (
+       SELECT jti FROM spent_visitor_tokens WHERE expires_at <= @now LIMIT @limit)`,
+  );
 
   return {
     /** Spends the jti; false (writing nothing) if it was spent before. */
@@ -50,7 +50,7 @@ export function prepareSpentVisitorTokenStatements(db: SqliteDb) {
     /** When the jti was spent and by which session, if that session still exists. */
     findSpent: (jti: string): { spentAt: EpochMs; sessionId: string | null } | undefined =>
       spentBy.get({ jti }),
-    /** Deletes the jtis whose token has expired: they can never be presented again. */
-    purge: (now: EpochMs): number => purge.run({ now }).changes,
+    /** Deletes up to `limit` jtis whose token has expired: they can never be presented again. */
+    purge: (now: EpochMs, limit: number): number => purge.run({ now, limit }).changes,
   };
 }
