@@ -9,19 +9,26 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 const CREDENTIAL_SHAPED = /^(sk_|rt_)|^eyJ|\..*\./;
 
+/** The caller's `X-Request-Id` when it is safe to echo and log, else a new one. */
+export function requestIdFor(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) && !CREDENTIAL_SHAPED.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * Headers every response carries. Token responses and errors must not be cached (RFC 6749
- * §5.1), so `no-store` is the default; the only cacheable answers (config, JWKS) opt out.
+ * Headers every response carries besides its request id. Token responses and errors must not be
+ * cached (RFC 6749 §5.1), so `no-store` is the default; the only cacheable answers (config, JWKS) opt out.
  */
+export const BASE_HEADERS = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Cache-Control', 'no-store'],
+  ['Pragma', 'no-cache'],
+] as const;
+
 export function setBaseHeaders(req: Request, res: Response): void {
-  const incoming = req.headers['x-request-id'];
-  const requestId =
-    typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) && !CREDENTIAL_SHAPED.test(incoming) ? incoming : randomUUID();
+  const requestId = requestIdFor(req.headers['x-request-id']);
   res.locals.requestId = requestId;
   res.setHeader('X-Request-Id', requestId);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
+  for (const [name, value] of BASE_HEADERS) res.setHeader(name, value);
 }
 
 /** The id `setBaseHeaders` gave this request (answered as `X-Request-Id`). */

@@ -32,10 +32,17 @@ describe('shedWhenOverloaded', () => {
     );
     const slow = fetch(`${baseUrl}/slow`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const refused = await fetch(`${baseUrl}/api/v1/widget/auth/guest`, { method: 'POST', headers: { origin: 'https://shop.example.com' } });
+    const refused = await fetch(`${baseUrl}/api/v1/widget/auth/guest`, {
+      method: 'POST',
+      headers: { origin: 'https://shop.example.com', 'x-request-id': 'trace-42' },
+    });
     expect(refused.status).toBe(503);
     expect(await refused.text()).toBe('Service overloaded');
     expect(refused.headers.get('retry-after')).toBe('1');
+    // The headers of every answer, and the caller's request id echoed as everywhere else.
+    expect(refused.headers.get('x-request-id')).toBe('trace-42');
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
     expect(refused.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
     // Liveness is never shed.
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);

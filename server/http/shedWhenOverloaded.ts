@@ -1,33 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { apiErrors, CORS_EXPOSED_HEADERS } from '../../contract/index.js';
 import { isSerializedOrigin } from '../origins/index.js';
 import { routesByPath } from './routeTable.js';
+import { pathOf, writeTextAnswer } from './writeTextAnswer.js';
 
 /** Seconds a shed caller is asked to wait; the clients honour it (retry like 429). */
 const RETRY_AFTER_SECONDS = '1';
-const BODY = apiErrors.overloaded.message;
-const BODY_LENGTH = String(Buffer.byteLength(BODY));
 
-const pathOf = (req: IncomingMessage) => {
-  const url = req.url ?? '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-};
-
-const BASE_HEADERS = [
-  ['Content-Type', 'text/plain; charset=utf-8'],
-  ['Content-Length', BODY_LENGTH],
-  ['Retry-After', RETRY_AFTER_SECONDS],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['Cache-Control', 'no-store'],
-  ['Pragma', 'no-cache'],
-] as const;
-
-/** The 503, written without Express and in one `writeHead`: shedding must cost far less than serving. */
+/** The 503, written without Express: shedding must cost far less than serving. */
 function answerOverloaded(req: IncomingMessage, res: ServerResponse, path: string): void {
-  const headers: string[] = ['X-Request-Id', randomUUID()];
-  for (const [name, value] of BASE_HEADERS) headers.push(name, value);
+  const headers = ['Retry-After', RETRY_AFTER_SECONDS];
   // As every answer on a cross-origin route: the widget can read the status and `Retry-After`.
   if (routesByPath.get(path)?.cors === true) {
     headers.push('Vary', 'Origin');
@@ -36,8 +18,7 @@ function answerOverloaded(req: IncomingMessage, res: ServerResponse, path: strin
       headers.push('Access-Control-Allow-Origin', origin, 'Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
     }
   }
-  res.writeHead(apiErrors.overloaded.status, headers);
-  res.end(req.method === 'HEAD' ? undefined : BODY);
+  writeTextAnswer(req, res, apiErrors.overloaded.status, apiErrors.overloaded.message, headers);
 }
 
 export interface OverloadBounds {
@@ -56,7 +37,7 @@ export interface OverloadBounds {
 const ALWAYS_ADMITTED = 16;
 
 /**
- * Spec §3 overload: while the instance is saturated — its event loop late past the bound, or
+ * Overload: while the instance is saturated — its event loop late past the bound, or
  * `maxInFlight` requests already in progress — every new request but `/healthz` is answered
  * `503 Service overloaded` with `Retry-After` at once, so the requests accepted keep a bounded
  * latency instead of all of them queueing for seconds. Liveness is never shed: an overloaded

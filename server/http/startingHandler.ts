@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { apiErrors } from '../../contract/errors.js';
+import { pathOf, writeTextAnswer } from './writeTextAnswer.js';
 
 /** Seconds a caller is asked to wait while the service starts. */
 const RETRY_AFTER_SECONDS = 1;
@@ -13,17 +13,8 @@ const RETRY_AFTER_SECONDS = 1;
  */
 export function startingHandler(): RequestListener {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    const live = path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD');
-    const body = live ? 'ok' : apiErrors.not_ready.message;
-    res.statusCode = live ? 200 : apiErrors.not_ready.status;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.setHeader('X-Request-Id', randomUUID());
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    if (!live) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const live = pathOf(req) === '/healthz' && (req.method === 'GET' || req.method === 'HEAD');
+    if (live) writeTextAnswer(req, res, 200, 'ok');
+    else writeTextAnswer(req, res, apiErrors.not_ready.status, apiErrors.not_ready.message, ['Retry-After', String(RETRY_AFTER_SECONDS)]);
   };
 }
