@@ -65,6 +65,12 @@ export const STARTUP_BUDGET_MS = 2000;
 const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${(ratio * 100).toFixed(1)} %`);
 const times = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}×`);
 
+/** A twin's rate against the instance it is compared with (`ratioToBaseline`), at least `min`. */
+function vsBaseline(budget: string, summary: TargetSummary, min: number): BudgetResult {
+  const ratio = summary.ratioToBaseline;
+  return { budget, limit: `≥ ${times(min)}`, measured: times(ratio), met: ratio === undefined ? undefined : ratio >= min };
+}
+
 export function evaluateBudgets(summaries: readonly TargetSummary[], facts: ProcessFacts): BudgetResult[] {
   const byId = new Map(summaries.map((s) => [s.id, s]));
   const results: BudgetResult[] = [];
@@ -90,23 +96,11 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
   }
   for (const { target, min } of POSTGRES_RATIO_BUDGETS) {
     const summary = byId.get(target);
-    if (summary === undefined) continue;
-    results.push({
-      budget: `${summary.label} vs the same on SQLite`,
-      limit: `≥ ${times(min)}`,
-      measured: times(summary.ratioToBaseline),
-      met: summary.ratioToBaseline === undefined ? undefined : summary.ratioToBaseline >= min,
-    });
+    if (summary !== undefined) results.push(vsBaseline(`${summary.label} vs the same on SQLite`, summary, min));
   }
   for (const { target, min } of METRICS_RATIO_BUDGETS) {
     const summary = byId.get(target);
-    if (summary === undefined) continue;
-    results.push({
-      budget: `${summary.label} vs metrics off`,
-      limit: `≥ ${times(min)}`,
-      measured: times(summary.ratioToBaseline),
-      met: summary.ratioToBaseline === undefined ? undefined : summary.ratioToBaseline >= min,
-    });
+    if (summary !== undefined) results.push(vsBaseline(`${summary.label} vs metrics off`, summary, min));
   }
   for (const { target, sameAt50, minRatio, maxOkP99Ms } of OVERLOAD_BUDGETS) {
     const summary = byId.get(target);
@@ -139,12 +133,7 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
   }
   for (const s of summaries) {
     if (s.baseline === undefined || !s.id.endsWith('grown')) continue;
-    results.push({
-      budget: `${s.label} vs ${byId.get(s.baseline)?.label ?? s.baseline}`,
-      limit: `≥ ${times(GROWN_MIN_RATIO)}`,
-      measured: times(s.ratioToBaseline),
-      met: s.ratioToBaseline === undefined ? undefined : s.ratioToBaseline >= GROWN_MIN_RATIO,
-    });
+    results.push(vsBaseline(`${s.label} vs ${byId.get(s.baseline)?.label ?? s.baseline}`, s, GROWN_MIN_RATIO));
   }
   for (const purge of facts.purges ?? []) {
     const ratio = purgeP99Ratio(purge);
