@@ -159,11 +159,11 @@ async function main() {
   );
 
   const stop = (signal: string) => {
-    // Whatever hangs in the sequence, the process ends.
     const exit = (code: number) => {
       flushLogs(logger);
       process.exit(code);
     };
+    // Whatever hangs in the sequence, the process ends.
     const force = setTimeout(() => exit(1), config.shutdownDelaySeconds * 1000 + config.shutdownTimeoutSeconds * 1000 + 5000);
     force.unref();
     void shutdown.stop(signal, { delay: signal === 'SIGTERM' }).then(exit);
