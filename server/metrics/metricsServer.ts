@@ -1,11 +1,7 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { apiErrors } from '../../contract/index.js';
-
-function answerText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
-  res.end(body);
-}
+import { pathOf, writeTextAnswer } from '../http/writeTextAnswer.js';
 
 /**
  * The private listener `KATAVEN_METRICS_PORT` opens: `GET /metrics` only, without authentication
@@ -13,18 +9,20 @@ function answerText(res: ServerResponse, status: number, body: string, headers: 
  */
 export function createMetricsServer(registry: Registry): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    if (path !== '/metrics') {
-      answerText(res, apiErrors.not_found.status, apiErrors.not_found.message);
+    if (pathOf(req) !== '/metrics') {
+      writeTextAnswer(req, res, apiErrors.not_found.status, apiErrors.not_found.message);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      answerText(res, apiErrors.method_not_allowed.status, apiErrors.method_not_allowed.message, { Allow: 'GET, HEAD' });
+      writeTextAnswer(req, res, apiErrors.method_not_allowed.status, apiErrors.method_not_allowed.message, ['Allow', 'GET, HEAD']);
       return;
     }
     registry.metrics().then(
-      (text) => answerText(res, 200, req.method === 'HEAD' ? '' : text, { 'Content-Type': registry.contentType }),
-      () => answerText(res, apiErrors.server_error.status, apiErrors.server_error.message),
+      (text) => {
+        res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      () => writeTextAnswer(req, res, apiErrors.server_error.status, apiErrors.server_error.message),
     );
   });
 }
