@@ -110,7 +110,13 @@ export const EnvSchema = z.object({
     .int({ error: 'KATAVEN_OVERLOAD_MAX_IN_FLIGHT must be a whole number of requests' })
     .min(1)
     .max(1_000_000)
-    .default(256),
+    .default(128),
+  KATAVEN_OVERLOAD_MAX_WAIT_MS: z.coerce
+    .number()
+    .int({ error: 'KATAVEN_OVERLOAD_MAX_WAIT_MS must be a whole number of milliseconds' })
+    .min(0)
+    .max(10_000)
+    .default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -154,8 +160,10 @@ export interface Config {
   metrics: { port: number | undefined; token: string | undefined };
   /** Event-loop delay past which requests are shed with 503 (0: load shedding off). */
   overloadMaxEventLoopDelayMs: number;
-  /** Requests in progress past which new ones are shed with 503. */
+  /** Requests in progress past which new ones wait, newest admitted first. */
   overloadMaxInFlight: number;
+  /** How long a request waits for a slot before it is answered 503. */
+  overloadMaxWaitMs: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Operator keys sealing the signing keys at rest; absent: stored in the clear. */
   keyEncryption: { current: Buffer; previous: Buffer[] } | undefined;
@@ -210,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metrics: { port: e.KATAVEN_METRICS_PORT, token: e.KATAVEN_METRICS_TOKEN },
     overloadMaxEventLoopDelayMs: e.KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
     overloadMaxInFlight: e.KATAVEN_OVERLOAD_MAX_IN_FLIGHT,
+    overloadMaxWaitMs: e.KATAVEN_OVERLOAD_MAX_WAIT_MS,
     logLevel: e.LOG_LEVEL,
     keyEncryption:
       e.KATAVEN_KEY_ENCRYPTION_KEY === undefined

@@ -108,6 +108,7 @@ async function main() {
     logger,
     release: async () => {
       eventLoopDelay?.stop();
+      shedder?.stop();
       maintenance.stop();
       app.close();
       keys.stop();
@@ -138,13 +139,15 @@ async function main() {
     app.express(req, res);
   };
   const maxDelayMs = config.overloadMaxEventLoopDelayMs;
-  handler = eventLoopDelay
+  const shedder = eventLoopDelay
     ? shedWhenOverloaded(serve, {
         eventLoopSaturated: () => eventLoopDelay.currentMs() > maxDelayMs,
         maxInFlight: config.overloadMaxInFlight,
+        maxWaitMs: config.overloadMaxWaitMs,
         onShed: () => metrics?.shed.inc(),
       })
-    : serve;
+    : undefined;
+  handler = shedder?.listener ?? serve;
   const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
   const metricsAt = metricsServer ? `port ${portOf(metricsServer, 0)}` : config.metrics.token !== undefined ? 'main port (token)' : 'off';
   logger.info(

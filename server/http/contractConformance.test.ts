@@ -427,7 +427,8 @@ describe('every route answers only what the contract and openapi.json declare', 
   it('503 Service overloaded with Retry-After on every route but /healthz while the instance sheds load', async ({
     server,
   }) => {
-    const shedding = createServer(shedWhenOverloaded(server.app.express, { eventLoopSaturated: () => true, maxInFlight: 0, onShed: () => undefined }));
+    const shedder = shedWhenOverloaded(server.app.express, { eventLoopSaturated: () => true, maxInFlight: 0, maxWaitMs: 0, onShed: () => undefined });
+    const shedding = createServer(shedder.listener);
     await new Promise<void>((resolve) => shedding.listen(0, '127.0.0.1', resolve));
     const front = { ...server, baseUrl: `http://127.0.0.1:${(shedding.address() as AddressInfo).port}` };
     try {
@@ -443,6 +444,7 @@ describe('every route answers only what the contract and openapi.json declare', 
         if (cors) expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
       }
     } finally {
+      shedder.stop();
       shedding.closeAllConnections();
       await new Promise((resolve) => shedding.close(resolve));
     }

@@ -1,37 +1,44 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { shedWhenOverloaded } from './shedWhenOverloaded.js';
+import { type LoadShedder, type OverloadBounds, shedWhenOverloaded } from './shedWhenOverloaded.js';
 
 let server: Server | undefined;
+let shedder: LoadShedder | undefined;
 afterEach(async () => {
+  shedder?.stop();
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function listen(handler: RequestListener): Promise<string> {
-  server = createServer(handler);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A server whose `/slow/*` requests are answered only when the test releases them. */
+async function listen(bounds: Partial<OverloadBounds>) {
+  const releases: (() => void)[] = [];
+  const served: string[] = [];
+  const handler: RequestListener = (req, res) => {
+    const answer = () => {
+      served.push(req.url ?? '');
+      res.end(`served ${req.url}`);
+    };
+    if (req.url?.startsWith('/slow') === true) releases.push(answer);
+    else answer();
+  };
+  shedder = shedWhenOverloaded(handler, { eventLoopSaturated: () => false, maxInFlight: 1, maxWaitMs: 0, onShed: () => undefined, ...bounds });
+  server = createServer(shedder.listener);
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const releaseOne = () => releases.shift()?.();
+  return { baseUrl, served, releaseOne };
 }
 
 describe('shedWhenOverloaded', () => {
-  it('sheds what comes past maxInFlight with 503 Service overloaded and Retry-After, and admits again once requests finish', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+  it('with no wait allowed, answers what comes past maxInFlight 503 Service overloaded with Retry-After at once', async () => {
     let shed = 0;
-    const baseUrl = await listen(
-      shedWhenOverloaded(
-        (req, res) => {
-          const answer = () => res.end('served');
-          if (req.url === '/slow') void held.then(answer);
-          else answer();
-        },
-        { eventLoopSaturated: () => false, maxInFlight: 1, onShed: () => shed++ },
-      ),
-    );
+    const { baseUrl, releaseOne } = await listen({ onShed: () => shed++ });
     const slow = fetch(`${baseUrl}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const refused = await fetch(`${baseUrl}/api/v1/widget/auth/guest`, {
       method: 'POST',
       headers: { origin: 'https://shop.example.com', 'x-request-id': 'trace-42' },
@@ -47,14 +54,96 @@ describe('shedWhenOverloaded', () => {
     // Liveness is never shed.
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
     expect(shed).toBe(1);
-    release();
-    expect(await (await slow).text()).toBe('served');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served');
+    releaseOne();
+    expect(await (await slow).text()).toBe('served /slow');
+    await sleep(50);
+    expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served /readyz');
+  });
+
+  it('holds what comes past maxInFlight and, as slots free, serves the newest waiting request first', async () => {
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 5_000 });
+    const first = fetch(`${baseUrl}/slow/1`);
+    await sleep(30);
+    const older = fetch(`${baseUrl}/slow/older`);
+    await sleep(30);
+    const newer = fetch(`${baseUrl}/slow/newer`);
+    await sleep(30);
+    expect(served).toEqual([]);
+    releaseOne();
+    expect(await (await first).text()).toBe('served /slow/1');
+    await sleep(30);
+    releaseOne();
+    expect(await (await newer).text()).toBe('served /slow/newer');
+    await sleep(30);
+    releaseOne();
+    expect(await (await older).text()).toBe('served /slow/older');
+    expect(served).toEqual(['/slow/1', '/slow/newer', '/slow/older']);
+  });
+
+  it('answers 503 with Retry-After a request that waited past maxWaitMs, at the refusal hold, and counts it shed', async () => {
+    let shed = 0;
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 50, refusalHoldMs: 200, onShed: () => shed++ });
+    const slow = fetch(`${baseUrl}/slow`);
+    await sleep(30);
+    const startedAt = performance.now();
+    const refusal = fetch(`${baseUrl}/api/v1/widget/config?client_key=pk_test_x`);
+    // A slot frees after the wait bound: the stale request is not served in it.
+    await sleep(100);
+    releaseOne();
+    expect((await slow).status).toBe(200);
+    const refused = await refusal;
+    const waited = performance.now() - startedAt;
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toBe('Service overloaded');
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(shed).toBe(1);
+    expect(served).toEqual(['/slow']);
+  });
+
+  it('past maxWaiting answers the longest-waiting request 503 at once and keeps the newer ones', async () => {
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 5_000, maxWaiting: 1 });
+    const first = fetch(`${baseUrl}/slow/1`);
+    await sleep(30);
+    const older = fetch(`${baseUrl}/older`);
+    await sleep(30);
+    const newer = fetch(`${baseUrl}/newer`);
+    expect((await older).status).toBe(503);
+    releaseOne();
+    expect((await first).status).toBe(200);
+    expect(await (await newer).text()).toBe('served /newer');
+    expect(served).toEqual(['/slow/1', '/newer']);
+  });
+
+  it('drops a waiting request whose client went away without answering or serving it', async () => {
+    let shed = 0;
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 5_000, onShed: () => shed++ });
+    const first = fetch(`${baseUrl}/slow/1`);
+    await sleep(30);
+    const abandoned = new AbortController();
+    const gone = fetch(`${baseUrl}/abandoned`, { signal: abandoned.signal }).catch(() => 'aborted');
+    await sleep(30);
+    abandoned.abort();
+    expect(await gone).toBe('aborted');
+    await sleep(30);
+    releaseOne();
+    expect((await first).status).toBe(200);
+    await sleep(30);
+    expect(served).toEqual(['/slow/1']);
+    expect(shed).toBe(0);
+  });
+
+  it('never holds /healthz: an overloaded instance is alive', async () => {
+    const { baseUrl, releaseOne } = await listen({ maxWaitMs: 5_000 });
+    const slow = fetch(`${baseUrl}/slow`);
+    await sleep(30);
+    expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+    releaseOne();
+    await slow;
   });
 
   it('under a saturated event loop keeps admitting a few requests, never none', async () => {
-    const baseUrl = await listen(shedWhenOverloaded((_req, res) => res.end('served'), { eventLoopSaturated: () => true, maxInFlight: 1000, onShed: () => undefined }));
-    expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served');
+    const { baseUrl } = await listen({ eventLoopSaturated: () => true, maxInFlight: 1000 });
+    expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served /readyz');
   });
 });

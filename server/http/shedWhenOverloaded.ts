@@ -25,41 +25,137 @@ export interface OverloadBounds {
   /** True while the event loop's delay is past its bound: the CPU cannot keep up. */
   eventLoopSaturated(): boolean;
   /**
-   * Requests in flight past which new ones are shed. The loop can look idle while requests
+   * Requests in progress past which new ones wait. The loop can look idle while requests
    * queue elsewhere (token signing runs on the libuv thread pool): in-flight work is the queue
    * every new request waits behind.
    */
   maxInFlight: number;
+  /** Milliseconds a request may wait for a slot; one that waited longer is refused. 0 refuses at once. */
+  maxWaitMs: number;
+  /** Milliseconds after its arrival a refused request is answered 503 (at least `maxWaitMs`). */
+  refusalHoldMs?: number;
+  /** Requests waiting past which the longest-waiting one is answered 503 at once. */
+  maxWaiting?: number;
   onShed(): void;
 }
+
+export interface LoadShedder {
+  listener: RequestListener;
+  /** Stops the timer that answers requests past their wait. */
+  stop(): void;
+}
+
+/** Each waiting request holds a socket and a few KB; past this many the longest-waiting is refused. */
+const MAX_WAITING = 10_000;
+
+/** A refusal answered sooner only invites the next request sooner from a client that ignores `Retry-After`. */
+const REFUSAL_HOLD_MS = 2_000;
 
 /** Requests admitted even while the loop is saturated, so shedding never starves the work it protects. */
 const ALWAYS_ADMITTED = 16;
 
+interface Waiting {
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: string;
+  since: number;
+}
+
 /**
  * Overload: while the instance is saturated — its event loop late past the bound, or
- * `maxInFlight` requests already in progress — every new request but `/healthz` is answered
- * `503 Service overloaded` with `Retry-After` at once, so the requests accepted keep a bounded
- * latency instead of all of them queueing for seconds. Liveness is never shed: an overloaded
- * instance is alive, and restarting it would only move its load elsewhere.
+ * `maxInFlight` requests already in progress — a new request waits, and the newest waiting one is
+ * admitted first as a slot frees (adaptive LIFO, "Fail at Scale", ACM Queue 13(8), 2015): under a
+ * backlog the requests served are fresh, so they keep a short latency. One that waited past
+ * `maxWaitMs` is no longer admitted and is answered `503 Service overloaded` with `Retry-After`
+ * `refusalHoldMs` after it arrived: a client that re-sends at once (ignoring `Retry-After`) then
+ * costs one refusal per connection per hold instead of as many as it can send. Liveness is never
+ * held or shed: an overloaded instance is alive, and restarting it would only move its load
+ * elsewhere.
  */
-export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds): RequestListener {
+export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds): LoadShedder {
+  const now = () => performance.now();
+  const maxWaiting = bounds.maxWaiting ?? MAX_WAITING;
+  const holdMs = Math.max(bounds.maxWaitMs, bounds.refusalHoldMs ?? REFUSAL_HOLD_MS);
   let inFlight = 0;
+  // Oldest first from `oldest` on; the newest is the array's last element.
+  let waiting: Waiting[] = [];
+  let oldest = 0;
+
+  const saturated = () => inFlight >= bounds.maxInFlight || (inFlight >= ALWAYS_ADMITTED && bounds.eventLoopSaturated());
+  const gone = (w: Waiting) => w.res.writableEnded || w.req.socket.destroyed;
+
+  function shed(w: Waiting): void {
+    if (gone(w)) return;
+    bounds.onShed();
+    answerOverloaded(w.req, w.res, w.path);
+  }
+
+  function compact(): void {
+    if (oldest === waiting.length) {
+      waiting = [];
+      oldest = 0;
+    } else if (oldest > 1024 && oldest * 2 > waiting.length) {
+      waiting = waiting.slice(oldest);
+      oldest = 0;
+    }
+  }
+
+  // Newest first; once the newest waited past `maxWaitMs`, every one below it did too.
+  function admitWaiting(): void {
+    const staleBefore = now() - bounds.maxWaitMs;
+    while (waiting.length > oldest && !saturated() && (waiting[waiting.length - 1] as Waiting).since > staleBefore) {
+      const w = waiting.pop() as Waiting;
+      if (!gone(w)) admit(w.req, w.res);
+    }
+    compact();
+  }
+
   // One shared listener: admitting a request allocates no closure.
   const settled = () => {
     inFlight--;
+    if (waiting.length > oldest) admitWaiting();
   };
-  return (req, res) => {
-    if (inFlight >= bounds.maxInFlight || (inFlight >= ALWAYS_ADMITTED && bounds.eventLoopSaturated())) {
-      const path = pathOf(req);
-      if (path !== '/healthz') {
-        bounds.onShed();
-        answerOverloaded(req, res, path);
-        return;
-      }
-    }
+
+  function admit(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
     res.once('close', settled);
     next(req, res);
+  }
+
+  function shedExpired(): void {
+    const deadline = now() - holdMs;
+    while (oldest < waiting.length && (waiting[oldest] as Waiting).since <= deadline) {
+      shed(waiting[oldest] as Waiting);
+      oldest++;
+    }
+    admitWaiting();
+  }
+
+  const sweep = setInterval(shedExpired, Math.max(5, Math.min(50, holdMs / 4)));
+  sweep.unref();
+
+  const listener: RequestListener = (req, res) => {
+    if (!saturated() && waiting.length === oldest) {
+      admit(req, res);
+      return;
+    }
+    const path = pathOf(req);
+    if (path === '/healthz') {
+      admit(req, res);
+      return;
+    }
+    const w: Waiting = { req, res, path, since: now() };
+    if (bounds.maxWaitMs === 0) {
+      shed(w);
+      return;
+    }
+    waiting.push(w);
+    if (waiting.length - oldest > maxWaiting) {
+      shed(waiting[oldest] as Waiting);
+      oldest++;
+    }
+    if (!saturated()) admitWaiting();
   };
+
+  return { listener, stop: () => clearInterval(sweep) };
 }
