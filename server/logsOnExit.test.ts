@@ -46,7 +46,7 @@ async function burst(baseUrl: string, count: number): Promise<string[]> {
 const requestIdsLogged = (lines: Line[]) =>
   lines.filter((line) => line.msg === 'request completed').map((line) => line.requestId);
 
-describe('log lines written just before the process ends reach stdout', () => {
+describe('log lines reach stdout', () => {
   it('on SIGTERM: every request answered before the signal has its line, then the stopping and stopped lines', { timeout: 60_000 }, async () => {
     const server = await startWithLogFile('sigterm');
     const ids = await burst(server.baseUrl, 300);
@@ -67,5 +67,21 @@ describe('log lines written just before the process ends reach stdout', () => {
     expect(requestIdsLogged(lines)).toEqual(expect.arrayContaining(ids));
     expect(lines.at(-1)).toMatchObject({ level: 60, event: 'uncaught_exception', err: { message: 'crash drill' } });
     expect(server.stderr()).toContain('crash drill');
+  });
+
+  it('while running: a single request at low traffic has its line in the file within a fraction of a second, not when a batch fills', { timeout: 60_000 }, async () => {
+    const server = await startWithLogFile('quiet');
+    try {
+      const [id] = await burst(server.baseUrl, 1);
+      let logged: unknown[] = [];
+      for (let attempt = 0; attempt < 20 && logged.length === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        logged = requestIdsLogged(server.lines()).filter((loggedId) => loggedId === id);
+      }
+      expect(logged).toEqual([id]);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 });
