@@ -34,8 +34,8 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --smoke            one round of 2 s per target; exit 1 unless every target answered and the files were written
-  --rounds N         rounds, every target once per round (default 3)
-  --seconds S        seconds per target per round (default 5)
+  --rounds N         rounds, every target once per round, in reverse order every other round (default 5)
+  --seconds S        seconds per target per round (default 3)
   --connections C    concurrent connections (default 50)
   --only a,b         service targets to run: config-200, config-304, guest, guest-4000, user-token, exchange, refresh
   --metrics          also run the service with its metrics on and compare each endpoint with metrics off
@@ -97,8 +97,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   if (unknown !== undefined) throw new Error(`--only: unknown target ${unknown}`);
   return {
     smoke,
-    rounds: smoke ? 1 : positiveInt(values.rounds, 'rounds', 3),
-    seconds: smoke ? 2 : positiveInt(values.seconds, 'seconds', 5),
+    rounds: smoke ? 1 : positiveInt(values.rounds, 'rounds', 5),
+    seconds: smoke ? 2 : positiveInt(values.seconds, 'seconds', 3),
     connections: positiveInt(values.connections, 'connections', 50),
     profile: values.profile === true,
     build: values['no-build'] !== true,

@@ -159,6 +159,12 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       }
     }
 
+    let overload: Awaited<ReturnType<typeof startService>> | undefined;
+    if (options.only === undefined || options.only.includes('guest-4000')) {
+      overload = await startService('kataven-overload', `file:${join(work, 'overload.sqlite')}`, {}, options.profile);
+      log(`kataven for the 4,000-connection target (the same configuration, its own process) ${overload.child.baseUrl}`);
+    }
+
     if (options.metrics) {
       // Metrics on the main port behind a token, as a deployment without a private port runs them.
       const metered = await startService('kataven-metrics', `file:${join(work, 'metered.sqlite')}`, { KATAVEN_METRICS_TOKEN: 'bench-metrics-token-0123456789' }, false);
@@ -193,6 +199,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         urls: { express: express.baseUrl, peer: peer.baseUrl },
         kataven: sqlite.service,
         twins,
+        ...(overload && { overload: overload.service }),
         connections: options.connections,
       }),
       options.only,
@@ -201,7 +208,9 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const service = kataven;
     const twinOf = (target: Target) => twinServers.get(target.id.split('@')[1] as TwinName);
     const serverOf = (target: Target) =>
-      twinOf(target) ?? (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
+      (target.id === 'guest-4000' ? overload?.child : undefined) ??
+      twinOf(target) ??
+      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
     const measure = async (target: Target, seconds: number, warmUp = false) => {
       const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
       const fromUs = monotonicMicros();
@@ -221,8 +230,10 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       for (const target of targets) await measure(target, WARMUP_SECONDS, true);
     }
     for (let round = 1; round <= options.rounds; round++) {
-      for (const target of targets) {
-        const result = await measure(target, options.seconds);
+      // Reversed every other round: a pair measured back to back (a twin and its default, a
+      // route and bare Express) is not always measured in the same order of a drifting machine.
+      for (const target of round % 2 === 0 ? [...targets].reverse() : targets) {
+        const result = await measure(target, options.smoke ? options.seconds : Math.max(options.seconds, target.minSeconds ?? 0));
         windows.push({ ...result, target: target.id, round });
         const off = result.unexpected + result.errors > 0 ? `  (${result.errors} errors, statuses ${JSON.stringify(result.statuses)})` : '';
         const okLatency = result.unexpected > 0 ? `  (${target.expectStatus} only: p50 ${result.okP50} ms, p99 ${result.okP99} ms)` : '';
