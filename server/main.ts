@@ -18,6 +18,13 @@ const portOf = (server: Server, fallback: number) => {
   return typeof address === 'object' && address ? address.port : fallback;
 };
 
+/**
+ * Connections the kernel holds for `accept` (capped by `net.core.somaxconn`). Node's 511 overflows
+ * when thousands of clients connect at once (a deploy, a balancer failing over): the dropped
+ * handshakes are retried by the clients' kernels only after 1, 3, 7 s.
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listen(server: Server, config: Pick<Config, 'host' | 'port'>, setting = 'PORT'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -27,8 +34,7 @@ function listen(server: Server, config: Pick<Config, 'host' | 'port'>, setting =
         error.code === 'EADDRINUSE' ? 'already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
       reject(new StartupError(`${setting}: cannot listen on ${where}: ${cause}`));
     });
-    if (config.host === undefined) server.listen(config.port);
-    else server.listen(config.port, config.host);
+    server.listen({ port: config.port, ...(config.host !== undefined && { host: config.host }), backlog: LISTEN_BACKLOG });
   });
 }
 
