@@ -118,7 +118,7 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
 
   function admit(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
-    res.once('close', settled);
+    res.on('close', settled);
     next(req, res);
   }
 
