@@ -15,8 +15,8 @@ export function edge(log: RequestLog): RequestHandler {
   const parseJsonBody = readJsonBody();
   return (req, res, next) => {
     setBaseHeaders(req, res);
+    log.begin(req, res);
     const route = routesByPath.get(req.path);
-    log.begin(req, res, route);
     if (route?.cors === true && applyCors(req, res, route)) return;
     if (req.method !== 'POST' || route?.method !== 'POST') {
       next();

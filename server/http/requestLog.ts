@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ContractRoute } from '../../contract/index.js';
 import { requestIdOf } from './baseHeaders.js';
 import { uncensoredSibling } from './logger.js';
+import { routesByPath } from './routeTable.js';
 
 /**
  * One JSON line per request: request id (the `X-Request-Id` answered), method, route, status,
@@ -10,15 +10,14 @@ import { uncensoredSibling } from './logger.js';
  * (a key sent in a query string by mistake included).
  */
 export interface RequestLog {
-  /** Called once per request, after its id is set and before anything can answer it; `route` from the route table. */
-  begin(req: Request, res: Response, route: ContractRoute | undefined): void;
+  /** Called once per request, after its id is set and before anything can answer it. */
+  begin(req: Request, res: Response): void;
   /** Called by the error mapping for every 5xx it writes. */
   failed(req: Request, res: Response): void;
 }
 
 const STARTED_AT = Symbol('startedAt');
-const ROUTE = Symbol('route');
-type Timed = Response & { [STARTED_AT]?: number; [ROUTE]?: string | undefined };
+type Timed = Response & { [STARTED_AT]?: number };
 
 /** The line's fields, all built here: the route comes from the route table, never from the path sent. */
 function lineOf(req: Request, res: Response) {
@@ -27,7 +26,7 @@ function lineOf(req: Request, res: Response) {
     requestId: requestIdOf(res) ?? '',
     req: { method: req.method },
     res: { statusCode: res.statusCode },
-    route: (res as Timed)[ROUTE] ?? null,
+    route: routesByPath.get(req.path)?.path ?? null,
     ip: req.ip ?? null,
     latencyMs: startedAt === undefined ? null : Date.now() - startedAt,
   };
@@ -46,10 +45,8 @@ function everyRequestLog(logger: Logger): RequestLog {
     else lines.info(lineOf(this.req, this), this.writableEnded ? 'request completed' : 'request aborted');
   }
   return {
-    begin: (_req, res, route) => {
-      const timed = res as Timed;
-      timed[STARTED_AT] = Date.now();
-      timed[ROUTE] = route?.path;
+    begin: (_req, res) => {
+      (res as Timed)[STARTED_AT] = Date.now();
       // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
       res.on('close', onClose);
     },
@@ -61,10 +58,8 @@ function everyRequestLog(logger: Logger): RequestLog {
 function failedRequestLog(logger: Logger): RequestLog {
   const lines = uncensoredSibling(logger);
   return {
-    begin: (_req, res, route) => {
-      const timed = res as Timed;
-      timed[STARTED_AT] = Date.now();
-      timed[ROUTE] = route?.path;
+    begin: (_req, res) => {
+      (res as Timed)[STARTED_AT] = Date.now();
     },
     failed: (req, res) => {
       lines.error(lineOf(req, res), 'request failed');

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import type { ContractRoute } from '../../contract/index.js';
 import type { RequestLog } from '../http/requestLog.js';
+import { routesByPath } from '../http/routeTable.js';
 import type { Metrics, RouteSeries } from './createMetrics.js';
 
 const STARTED_AT = Symbol('metricsStartedAt');
@@ -23,12 +23,13 @@ export function withRequestMetrics(log: RequestLog, metrics: Metrics): RequestLo
     if (status === 200) series.issued?.inc();
   }
   return {
-    begin(req: Request, res: Response, route: ContractRoute | undefined) {
+    begin(req: Request, res: Response) {
       const measured = res as Measured;
       measured[STARTED_AT] = performance.now();
+      const route = routesByPath.get(req.path);
       measured[SERIES] = (route && metrics.routes.get(route.key)) ?? metrics.unmatched;
       res.on('finish', onFinish);
-      log.begin(req, res, route);
+      log.begin(req, res);
     },
     failed: (req, res) => log.failed(req, res),
   };
