@@ -116,7 +116,7 @@ export const EnvSchema = z.object({
     .int({ error: 'KATAVEN_OVERLOAD_MAX_WAIT_MS must be a whole number of milliseconds' })
     .min(0)
     .max(10_000)
-    .default(300),
+    .default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
