@@ -3,6 +3,7 @@ import { setBaseHeaders } from './baseHeaders.js';
 import { applyCors } from './cors.js';
 import { readJsonBody, refuseBody } from './jsonBody.js';
 import type { RequestLog } from './requestLog.js';
+import { markRequestStart } from './requestTiming.js';
 import { routesByPath } from './routeTable.js';
 
 /**
@@ -14,6 +15,7 @@ import { routesByPath } from './routeTable.js';
 export function edge(log: RequestLog): RequestHandler {
   const parseJsonBody = readJsonBody();
   return (req, res, next) => {
+    markRequestStart(res);
     setBaseHeaders(req, res);
     log.begin(req, res);
     const route = routesByPath.get(req.path);

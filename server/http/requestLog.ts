@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { requestIdOf } from './baseHeaders.js';
 import { uncensoredSibling } from './logger.js';
+import { elapsedMs } from './requestTiming.js';
 import { routesByPath } from './routeTable.js';
 
 /**
@@ -16,19 +17,16 @@ export interface RequestLog {
   failed(req: Request, res: Response): void;
 }
 
-const STARTED_AT = Symbol('startedAt');
-type Timed = Response & { [STARTED_AT]?: number };
-
 /** The line's fields, all built here: the route comes from the route table, never from the path sent. */
 function lineOf(req: Request, res: Response) {
-  const startedAt = (res as Timed)[STARTED_AT];
+  const elapsed = elapsedMs(res);
   return {
     requestId: requestIdOf(res) ?? '',
     req: { method: req.method },
     res: { statusCode: res.statusCode },
     route: routesByPath.get(req.path)?.path ?? null,
     ip: req.ip ?? null,
-    latencyMs: startedAt === undefined ? null : Date.now() - startedAt,
+    latencyMs: elapsed === undefined ? null : Math.round(elapsed),
   };
 }
 
@@ -46,7 +44,6 @@ function everyRequestLog(logger: Logger): RequestLog {
   }
   return {
     begin: (_req, res) => {
-      (res as Timed)[STARTED_AT] = Date.now();
       // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
       res.on('close', onClose);
     },
@@ -58,9 +55,7 @@ function everyRequestLog(logger: Logger): RequestLog {
 function failedRequestLog(logger: Logger): RequestLog {
   const lines = uncensoredSibling(logger);
   return {
-    begin: (_req, res) => {
-      (res as Timed)[STARTED_AT] = Date.now();
-    },
+    begin: () => undefined,
     failed: (req, res) => {
       lines.error(lineOf(req, res), 'request failed');
     },

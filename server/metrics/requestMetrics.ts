@@ -1,33 +1,27 @@
 import type { Request, Response } from 'express';
 import type { RequestLog } from '../http/requestLog.js';
 import { routesByPath } from '../http/routeTable.js';
-import type { Metrics, RouteSeries } from './createMetrics.js';
-
-const STARTED_AT = Symbol('metricsStartedAt');
-const SERIES = Symbol('metricsSeries');
-type Measured = Response & { [STARTED_AT]?: number; [SERIES]?: RouteSeries };
+import { elapsedMs } from '../http/requestTiming.js';
+import type { Metrics } from './createMetrics.js';
 
 /**
  * Counts and times every request the application answers, beside the request log: one shared
- * `finish` listener reading its state from the response, so a request allocates no closure and
- * no label object.
+ * `finish` listener reading the request from its response and the start from the edge's stamp, so
+ * a request allocates no closure and no label object and adds no property of its own.
  */
 export function withRequestMetrics(log: RequestLog, metrics: Metrics): RequestLog {
-  function onFinish(this: Measured) {
-    const series = this[SERIES];
-    const startedAt = this[STARTED_AT];
-    if (series === undefined || startedAt === undefined) return;
+  function onFinish(this: Response) {
+    const elapsed = elapsedMs(this);
+    if (elapsed === undefined) return;
+    const route = routesByPath.get(this.req.path);
+    const series = (route && metrics.routes.get(route.key)) ?? metrics.unmatched;
     const status = this.statusCode;
     series.requests[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]?.inc();
-    series.duration.observe((performance.now() - startedAt) / 1000);
+    series.duration.observe(elapsed / 1000);
     if (status === 200) series.issued?.inc();
   }
   return {
     begin(req: Request, res: Response) {
-      const measured = res as Measured;
-      measured[STARTED_AT] = performance.now();
-      const route = routesByPath.get(req.path);
-      measured[SERIES] = (route && metrics.routes.get(route.key)) ?? metrics.unmatched;
       res.on('finish', onFinish);
       log.begin(req, res);
     },
