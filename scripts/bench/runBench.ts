@@ -208,7 +208,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const service = kataven;
     const twinOf = (target: Target) => twinServers.get(target.id.split('@')[1] as TwinName);
     const serverOf = (target: Target) =>
-      (target.id === 'guest-4000' ? overload?.child : undefined) ??
+      (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??
       (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
     const measure = async (target: Target, seconds: number, warmUp = false) => {

@@ -33,6 +33,8 @@ export interface Target {
   baseline?: TargetId;
   /** Concurrent connections for this target instead of the run's `--connections`. */
   connections?: number;
+  /** The service instance it runs on, when not the default one. */
+  instance?: 'overload';
   /** Shortest window for this target: one that opens thousands of connections needs longer to show its steady state. */
   minSeconds?: number;
   /** Each request spends a single-use value minted before the window. */
@@ -265,7 +267,7 @@ export function benchTargets(ctx: TargetContext): Target[] {
     ...service('config-304'),
     ...service('guest'),
     // Overload is the default configuration's behaviour; the twins would only repeat it.
-    { ...serviceTargets(ctx, ctx.overload ?? ctx.kataven)['guest-4000'], side: 'kataven' },
+    { ...serviceTargets(ctx, ctx.overload ?? ctx.kataven)['guest-4000'], side: 'kataven', ...(ctx.overload && { instance: 'overload' as const }) },
     {
       id: 'peer-client-credentials',
       label: 'oidc-provider client_credentials (ES256 JWT)',
