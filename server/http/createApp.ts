@@ -16,11 +16,12 @@ import { createErrorHandler, notFoundOrMethodNotAllowed } from './errorHandler.j
 import { createRateLimits, type RateLimiterFactory } from './rateLimit.js';
 import { createRequestLog } from './requestLog.js';
 import { requestValidationErrorHandler } from './requestValidation.js';
+import { watchResponseCompletion } from './responseCompletion.js';
 import { createRouter, type RequestFlowDeps } from './routes.js';
 import { securityEventLog } from './securityEventLog.js';
 import type { Metrics } from '../metrics/createMetrics.js';
 import { instrumentStore } from '../metrics/instrumentStore.js';
-import { withRequestMetrics } from '../metrics/requestMetrics.js';
+import { requestMetrics } from '../metrics/requestMetrics.js';
 import { withSecurityEventMetrics } from '../metrics/securityEventMetrics.js';
 
 export interface AppDeps {
@@ -51,7 +52,7 @@ export interface AppDeps {
 export interface App {
   express: Express;
   widgets: WidgetDirectory;
-  /** Stops following admin changes; call before closing the store. */
+  /** Stops following admin changes and answers; call before closing the store. */
   close(): void;
 }
 
@@ -73,7 +74,8 @@ export function createApp(appDeps: AppDeps): App {
   const events = metrics ? withSecurityEventMetrics(securityEventLog(logger), metrics) : securityEventLog(logger);
   const shared: Omit<FlowDeps, 'events'> = { store: deps.store, keys: deps.keys, clock: deps.clock, config: deps.config, widgets };
   const depsFor: RequestFlowDeps = (res) => ({ ...shared, events: events(requestIdOf(res)) });
-  const requestLog = metrics ? withRequestMetrics(createRequestLog(logger), metrics) : createRequestLog(logger);
+  const requestLog = createRequestLog(logger);
+  const completion = watchResponseCompletion(metrics ? [requestLog, requestMetrics(metrics)] : [requestLog]);
 
   const app = express();
   app.disable('x-powered-by');
@@ -88,7 +90,7 @@ export function createApp(appDeps: AppDeps): App {
   app.set('trust proxy', deps.config.trustProxyHops);
 
   if (deps.onContractViolation) app.use(contractAudit(contract, deps.onContractViolation));
-  app.use(edge(requestLog));
+  app.use(edge(completion));
   const rateLimits = createRateLimits(deps.config.rateLimits, events, deps.rateLimiters);
   const routes = exactRoutes();
   const router = createRouter(depsFor, rateLimits, {
@@ -106,5 +108,9 @@ export function createApp(appDeps: AppDeps): App {
   for (const handler of routes.middleware) app.use(handler);
   app.use(notFoundOrMethodNotAllowed);
   app.use(createErrorHandler(logger, requestLog));
-  return { express: app, widgets, close: stopFollowingAdminChanges };
+  const close = () => {
+    stopFollowingAdminChanges();
+    completion.close();
+  };
+  return { express: app, widgets, close };
 }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, PATHS, visitorBody, withServer } from '../test-support/flowsHelpers.js';
 import { request } from '../test-support/http.js';
@@ -79,6 +81,25 @@ describe('request log below info', () => {
         route: PATHS.exchange,
         latencyMs: expect.any(Number) as unknown,
       });
+    });
+  });
+});
+
+describe('request log for a client that goes away', () => {
+  it('writes request aborted, once, for an answer the client hung up on', async () => {
+    const logs = logsAt('info');
+    await withServer({ logger: logs.logger }, async (server) => {
+      const { port } = new URL(server.baseUrl);
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      // The body never arrives in full: the request is still being read when the client leaves.
+      socket.write(`POST ${PATHS.guest} HTTP/1.1\r\nHost: localhost\r\nOrigin: ${ORIGIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"client_key":`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      await expect.poll(() => logs.records().filter((r) => r.msg === 'request aborted'), { timeout: 2000 }).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const lines = logs.records().filter((r) => r.route === PATHS.guest);
+      expect(lines).toEqual([expect.objectContaining({ level: 30, msg: 'request aborted', req: { method: 'POST' }, route: PATHS.guest })]);
     });
   });
 });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { requestIdOf } from './baseHeaders.js';
 import { uncensoredSibling } from './logger.js';
 import { elapsedMs } from './requestTiming.js';
+import type { ResponseWatcher } from './responseCompletion.js';
 import { routesByPath } from './routeTable.js';
 
 /**
@@ -10,9 +11,7 @@ import { routesByPath } from './routeTable.js';
  * latency and client address. Never headers, query strings or bodies: they carry keys and tokens
  * (a key sent in a query string by mistake included).
  */
-export interface RequestLog {
-  /** Called once per request, after its id is set and before anything can answer it. */
-  begin(req: Request, res: Response): void;
+export interface RequestLog extends ResponseWatcher {
   /** Called by the error mapping for every 5xx it writes. */
   failed(req: Request, res: Response): void;
 }
@@ -31,22 +30,19 @@ function lineOf(req: Request, res: Response) {
 }
 
 /**
- * At `info`: a line when each response closes, written flat on the service's logger. A child
+ * At `info`: a line when each answer is over, written flat on the service's logger. A child
  * logger per request, or redaction over fields the service built itself, would cost more than
  * the line (see docs/performance.md).
  */
 function everyRequestLog(logger: Logger): RequestLog {
   const lines = uncensoredSibling(logger);
-  // One shared listener reading the request from its response: a request allocates no closure.
-  function onClose(this: Response) {
-    if (this.statusCode >= 500) lines.error(lineOf(this.req, this), 'request failed');
-    else lines.info(lineOf(this.req, this), this.writableEnded ? 'request completed' : 'request aborted');
-  }
+  const write = (res: Response, outcome: string) => {
+    if (res.statusCode >= 500) lines.error(lineOf(res.req, res), 'request failed');
+    else lines.info(lineOf(res.req, res), outcome);
+  };
   return {
-    begin: (_req, res) => {
-      // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
-      res.on('close', onClose);
-    },
+    finished: (res) => write(res, 'request completed'),
+    aborted: (res) => write(res, 'request aborted'),
     failed: () => undefined,
   };
 }
@@ -55,7 +51,6 @@ function everyRequestLog(logger: Logger): RequestLog {
 function failedRequestLog(logger: Logger): RequestLog {
   const lines = uncensoredSibling(logger);
   return {
-    begin: () => undefined,
     failed: (req, res) => {
       lines.error(lineOf(req, res), 'request failed');
     },

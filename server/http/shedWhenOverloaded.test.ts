@@ -133,6 +133,18 @@ describe('shedWhenOverloaded', () => {
     expect(shed).toBe(0);
   });
 
+  it('frees the slot of an admitted request whose client hung up before its answer', async () => {
+    const { baseUrl } = await listen({});
+    const hungUp = new AbortController();
+    const gone = fetch(`${baseUrl}/slow/abandoned`, { signal: hungUp.signal }).catch(() => 'aborted');
+    await sleep(50);
+    hungUp.abort();
+    expect(await gone).toBe('aborted');
+    await sleep(50);
+    // The abandoned request is never answered, yet the one slot is free again.
+    expect(await (await fetch(`${baseUrl}/next`)).text()).toBe('served /next');
+  });
+
   it('never holds /healthz: an overloaded instance is alive', async () => {
     const { baseUrl, releaseOne } = await listen({ maxWaitMs: 5_000 });
     const slow = fetch(`${baseUrl}/slow`);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { apiErrors, CORS_EXPOSED_HEADERS } from '../../contract/index.js';
 import { isSerializedOrigin } from '../origins/index.js';
+import { watchResponseCompletion } from './responseCompletion.js';
 import { routesByPath } from './routeTable.js';
 import { pathOf, writeTextAnswer } from './writeTextAnswer.js';
 
@@ -41,7 +42,7 @@ export interface OverloadBounds {
 
 export interface LoadShedder {
   listener: RequestListener;
-  /** Stops the timer that answers requests past their wait. */
+  /** Stops the timer that answers requests past their wait, and the count of requests in flight. */
   stop(): void;
 }
 
@@ -110,15 +111,16 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
     compact();
   }
 
-  // One shared listener: admitting a request allocates no closure.
+  // Finished or cut off, each admitted request frees its slot once, with no listener of its own.
   const settled = () => {
     inFlight--;
     if (waiting.length > oldest) admitWaiting();
   };
+  const completion = watchResponseCompletion<ServerResponse>([{ finished: settled, aborted: settled }]);
 
   function admit(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
-    res.on('close', settled);
+    completion.track(res);
     next(req, res);
   }
 
@@ -131,8 +133,9 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
     admitWaiting();
   }
 
-  const sweep = setInterval(shedExpired, Math.max(5, Math.min(50, holdMs / 4)));
-  sweep.unref();
+  // With no wait allowed nothing ever queues, so there is nothing to sweep.
+  const sweep = bounds.maxWaitMs > 0 ? setInterval(shedExpired, Math.max(5, Math.min(50, holdMs / 4))) : undefined;
+  sweep?.unref();
 
   const listener: RequestListener = (req, res) => {
     if (!saturated() && waiting.length === oldest) {
@@ -157,5 +160,11 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
     if (!saturated()) admitWaiting();
   };
 
-  return { listener, stop: () => clearInterval(sweep) };
+  return {
+    listener,
+    stop: () => {
+      clearInterval(sweep);
+      completion.close();
+    },
+  };
 }
