@@ -64,12 +64,9 @@ async function main() {
   const { demoBanner, seedDemo } = await import('./demo/seedDemo.js');
   const { createApp } = await import('./http/createApp.js');
   const { startMaintenance } = await import('./maintenance.js');
-  const { createRedisRateLimiters } = await import('./http/redisRateLimiters.js');
   const { systemClock: clock } = await import('./clock.js');
   const { createKeyVault, KeyVaultError } = await import('./tokens/keyVault.js');
   const { warnAboutKeyStorage } = await import('./tokens/keyStorageWarnings.js');
-  const { createMetrics } = await import('./metrics/createMetrics.js');
-  const { createMetricsServer } = await import('./metrics/metricsServer.js');
   const { monitorEventLoopDelay } = await import('./http/eventLoopDelay.js');
   const { shedWhenOverloaded } = await import('./http/shedWhenOverloaded.js');
   const { createGracefulShutdown } = await import('./lifecycle/gracefulShutdown.js');
@@ -102,10 +99,16 @@ async function main() {
   await warnAboutKeyStorage({ store, vault, logger });
 
   const demo = config.demo ? await seedDemo({ store, clock }) : undefined;
+  // The Redis and Prometheus clients are loaded only when configured: one box runs without either.
   // Shared counters only matter when limits are on; without REDIS_URL each instance counts alone.
-  const redis = config.redis && config.rateLimits.enabled ? createRedisRateLimiters({ ...config.redis, logger }) : undefined;
-  const metrics = config.metrics.port !== undefined || config.metrics.token !== undefined ? createMetrics() : undefined;
-  const metricsServer = metrics && config.metrics.port !== undefined ? createMetricsServer(metrics.registry) : undefined;
+  const redis =
+    config.redis && config.rateLimits.enabled
+      ? (await import('./http/redisRateLimiters.js')).createRedisRateLimiters({ ...config.redis, logger })
+      : undefined;
+  const metricsOn = config.metrics.port !== undefined || config.metrics.token !== undefined;
+  const metrics = metricsOn ? (await import('./metrics/createMetrics.js')).createMetrics() : undefined;
+  const metricsServer =
+    metrics && config.metrics.port !== undefined ? (await import('./metrics/metricsServer.js')).createMetricsServer(metrics.registry) : undefined;
   const eventLoopDelay = config.overloadMaxEventLoopDelayMs > 0 ? monitorEventLoopDelay() : undefined;
   const shutdown = createGracefulShutdown({
     server,

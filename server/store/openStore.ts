@@ -1,6 +1,4 @@
 import type { Store } from './store.js';
-import { openPostgresStore } from './postgres/openPostgresStore.js';
-import { openSqliteStore } from './sqlite/openSqliteStore.js';
 
 export interface OpenStoreOptions {
   /** `file:<path>` or `:memory:` (embedded SQLite), or `postgres://…` / `postgresql://…`. */
@@ -20,8 +18,15 @@ export interface OpenStoreOptions {
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 
-/** Opens the store the URL names and applies its pending migrations. */
-export function openStore(options: OpenStoreOptions): Promise<Store> {
-  if (isPostgresUrl(options.url)) return openPostgresStore(options);
+/**
+ * Opens the store the URL names and applies its pending migrations. Each dialect is loaded only
+ * when named: an embedded instance never holds the PostgreSQL driver in memory, nor the reverse.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (isPostgresUrl(options.url)) {
+    const { openPostgresStore } = await import('./postgres/openPostgresStore.js');
+    return openPostgresStore(options);
+  }
+  const { openSqliteStore } = await import('./sqlite/openSqliteStore.js');
   return openSqliteStore(options);
 }
