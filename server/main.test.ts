@@ -51,7 +51,9 @@ async function start(port: number, env: Record<string, string> = {}): Promise<Ru
   return running;
 }
 
-const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
+// Below Linux's ephemeral range (32768 on), where the outgoing connections of suites running
+// beside this one take their ports.
+const freePort = () => 20_000 + Math.floor(Math.random() * 12_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
