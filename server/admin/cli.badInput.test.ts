@@ -7,6 +7,7 @@ import { generateSecretKey } from '../keys/secretKey.js';
 import { openSqliteStore } from '../store/sqlite/openSqliteStore.js';
 import type { Store } from '../store/store.js';
 import { EXIT_CODES, runAdminCli } from './cli.js';
+import { changeLastCharacter } from '../test-support/changeLastCharacter.js';
 
 /**
  * Every command's bad inputs, as one table: each answer is one JSON line on stderr naming what is
@@ -27,7 +28,7 @@ describe('admin CLI: bad input', () => {
   // Placeholders until beforeAll runs: they name the rows.
   const fixture = { clientKey: 'CLIENT_KEY', accountId: 'ACCOUNT_ID', goodFile: 'good.json', badFile: 'bad.json' };
   const unknownSecretKey = generateSecretKey('live');
-  const mistypedSecretKey = `${unknownSecretKey.slice(0, -1)}${unknownSecretKey.endsWith('A') ? 'B' : 'A'}`;
+  const mistypedSecretKey = changeLastCharacter(unknownSecretKey);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kataven-cli-bad-'));

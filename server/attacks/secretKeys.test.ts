@@ -12,6 +12,7 @@ import { request, type TestResponse } from '../test-support/http.js';
 import { asTestResponse, rawRequest } from '../test-support/rawRequest.js';
 import { serverTest } from '../test-support/serverTest.js';
 import { expectTextError } from '../test-support/expectTextError.js';
+import { changeLastCharacter } from '../test-support/changeLastCharacter.js';
 
 const INVALID = 'Missing or invalid API key';
 const CHALLENGE = 'Bearer realm="kataven"';
@@ -69,12 +70,10 @@ function expectUnauthorized(res: TestResponse, challenge: string) {
   expect(res.headers.get('www-authenticate')).toBe(challenge);
 }
 
-const flipLast = (key: string) => `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
-
 describe('credentials that are not a valid secret key (401, invalid_token)', () => {
   const cases: [string, (credentials: Credentials) => string][] = [
     ['a pk_ client key sent as the secret', ({ clientKey }) => `Bearer ${clientKey}`],
-    ['a key with a bad checksum', ({ secretKey }) => `Bearer ${flipLast(secretKey)}`],
+    ['a key with a bad checksum', ({ secretKey }) => `Bearer ${changeLastCharacter(secretKey)}`],
     [
       'a key with a random-part typo (checksum no longer matches)',
       ({ secretKey }) =>
@@ -219,7 +218,7 @@ describe('valid keys used where they do not reach', () => {
       await rawRequest(server.baseUrl, PATHS.userToken, {
         method: 'POST',
         headers: [
-          ['authorization', [`Bearer ${flipLast(secretKey)}`, `Bearer ${secretKey}`]],
+          ['authorization', [`Bearer ${changeLastCharacter(secretKey)}`, `Bearer ${secretKey}`]],
           ['content-type', 'application/json'],
         ],
         body: JSON.stringify({ client_key: clientKey, user_id: 'u_attack' }),
