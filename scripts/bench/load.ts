@@ -1,4 +1,4 @@
-import autocannon, { type Options, type Request } from 'autocannon';
+import autocannon, { type Instance, type Options, type Request, type Result } from 'autocannon';
 
 /** One autocannon run against one target, minus the settings every run shares. */
 export type LoadSpec = Omit<Options, 'connections' | 'duration' | 'amount'> &
@@ -37,11 +37,19 @@ function percentile(samples: number[], fraction: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0);
 }
 
-/** Runs one window at `connections` and counts what answered `expectStatus` as throughput. */
-export async function runWindow(spec: LoadSpec, connections: number, expectStatus: number): Promise<WindowResult> {
+interface Run {
+  startedAt: number;
+  /** Arrival time of each answer with the expected status, in order. */
+  okArrivals: number[];
+  okLatencies: number[];
+  lastResponseAt: number;
+  result: Result;
+}
+
+function startRun(spec: LoadSpec, connections: number, expectStatus: number): { instance: Instance; done: Promise<Run> } {
   const { seconds, amount, ...options } = spec;
   const startedAt = performance.now();
-  let lastResponseAt = startedAt;
+  const run = { startedAt, okArrivals: [] as number[], okLatencies: [] as number[], lastResponseAt: startedAt };
   const instance = autocannon({
     ...options,
     connections,
@@ -50,13 +58,20 @@ export async function runWindow(spec: LoadSpec, connections: number, expectStatu
   });
   // autocannon ends a run on its next 1 s sampling tick, so its own `duration` can overstate a
   // window of `amount` requests by up to a second; the last answer's arrival is exact.
-  const okLatencies: number[] = [];
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    lastResponseAt = performance.now();
-    if (statusCode === expectStatus) okLatencies.push(responseTime);
+    run.lastResponseAt = performance.now();
+    if (statusCode === expectStatus) {
+      run.okArrivals.push(run.lastResponseAt);
+      run.okLatencies.push(responseTime);
+    }
   });
-  const result = await instance;
-  const elapsedSeconds = (lastResponseAt - startedAt) / 1000;
+  return { instance, done: Promise.resolve(instance).then((result) => ({ ...run, result })) };
+}
+
+/** The window's figures, its rate counted over the answers that arrived by `until`. */
+function windowResult(run: Run, expectStatus: number, until: number): WindowResult {
+  const { result } = run;
+  const elapsedSeconds = (until - run.startedAt) / 1000;
   const statuses: Record<string, number> = {};
   let completed = 0;
   for (const [status, stat] of Object.entries(result.statusCodeStats)) {
@@ -65,12 +80,13 @@ export async function runWindow(spec: LoadSpec, connections: number, expectStatu
     completed += count;
   }
   const ok = statuses[String(expectStatus)] ?? 0;
+  const okInTime = run.okArrivals.filter((at) => at <= until).length;
   return {
-    rps: elapsedSeconds > 0 ? ok / elapsedSeconds : 0,
+    rps: elapsedSeconds > 0 ? okInTime / elapsedSeconds : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    okP50: percentile(okLatencies, 0.5),
-    okP99: percentile(okLatencies, 0.99),
+    okP50: percentile(run.okLatencies, 0.5),
+    okP99: percentile(run.okLatencies, 0.99),
     seconds: elapsedSeconds,
     completed,
     ok,
@@ -79,6 +95,34 @@ export async function runWindow(spec: LoadSpec, connections: number, expectStatu
     unexpected: completed - ok,
     statuses,
   };
+}
+
+/** Runs one window at `connections` and counts what answered `expectStatus` as throughput. */
+export async function runWindow(spec: LoadSpec, connections: number, expectStatus: number): Promise<WindowResult> {
+  const run = await startRun(spec, connections, expectStatus).done;
+  return windowResult(run, expectStatus, run.lastResponseAt);
+}
+
+/**
+ * Two windows at once, each against its own server: both see the same moments of a machine whose
+ * speed drifts, so their ratio holds where two windows one after the other can differ by half.
+ * The first to finish (a spent pool of single-use values) stops the other, and rates count only
+ * the answers that arrived while both were running.
+ */
+export async function runPairedWindows(
+  windows: readonly [{ spec: LoadSpec; connections: number }, { spec: LoadSpec; connections: number }],
+  expectStatus: number,
+): Promise<[WindowResult, WindowResult]> {
+  const runs = windows.map(({ spec, connections }) => startRun(spec, connections, expectStatus));
+  for (const [i, { done }] of runs.entries()) {
+    void done.then(() => {
+      runs[1 - i]?.instance.stop();
+    });
+  }
+  const [a, b] = await Promise.all(runs.map(({ done }) => done));
+  if (a === undefined || b === undefined) throw new Error('a paired window did not run');
+  const until = Math.min(a.lastResponseAt, b.lastResponseAt);
+  return [windowResult(a, expectStatus, until), windowResult(b, expectStatus, until)];
 }
 
 /**

@@ -7,7 +7,7 @@ import { evaluateBudgets } from './budgets.js';
 import { barChartSvg } from './chart.js';
 import { startChildServer, freePort, type ChildServer } from './childServer.js';
 import { formatHotFunctions, hotFunctions, monotonicMicros, readCpuProfile, type TimeRange } from './cpuProfile.js';
-import { runWindow } from './load.js';
+import { runPairedWindows, runWindow, type LoadSpec, type WindowResult } from './load.js';
 import { cpuPressure, describeThisMachine, isBusy } from './machine.js';
 import { describeMachine, markdownReport, textReport } from './report.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
@@ -211,18 +211,41 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??
       (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
-    const measure = async (target: Target, seconds: number, warmUp = false) => {
-      const spec = await target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
-      const fromUs = monotonicMicros();
-      const cpuBefore = serverOf(target).cpuMicros();
-      const result = await runWindow(spec, target.connections ?? options.connections, target.expectStatus);
-      const cpuAfter = serverOf(target).cpuMicros();
-      if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
-      if (result.ok > 0) estimates.set(target.id, result.rps);
-      if (cpuBefore !== undefined && cpuAfter !== undefined && result.completed > 0) {
-        result.cpuMicrosPerRequest = (cpuAfter - cpuBefore) / result.completed;
+    const byId = new Map(targets.map((t) => [t.id, t]));
+    const specFor = (target: Target, seconds: number) =>
+      target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });
+    /** Runs `load` while counting the CPU each of `servers` spends, per completed answer of its window. */
+    const withCpu = async <R extends WindowResult[]>(servers: readonly ChildServer[], load: () => Promise<R>): Promise<R> => {
+      const before = servers.map((server) => server.cpuMicros());
+      const results = await load();
+      for (const [i, server] of servers.entries()) {
+        const result = results[i];
+        const from = before[i];
+        const to = server.cpuMicros();
+        if (result !== undefined && from !== undefined && to !== undefined && result.completed > 0) {
+          result.cpuMicrosPerRequest = (to - from) / result.completed;
+        }
       }
-      return result;
+      return results;
+    };
+    const measure = async (target: Target, seconds: number, warmUp = false): Promise<WindowResult & { pairedBaseline?: WindowResult }> => {
+      const connections = target.connections ?? options.connections;
+      const baseline = warmUp || target.baseline === undefined ? undefined : byId.get(target.baseline);
+      const fromUs = monotonicMicros();
+      let result: WindowResult;
+      let pairedBaseline: WindowResult | undefined;
+      if (baseline === undefined) {
+        [result] = await withCpu([serverOf(target)], async () => [await runWindow(await specFor(target, seconds), connections, target.expectStatus)]);
+      } else {
+        // A twin runs at the same time as its baseline, so their ratio sees one moment of the machine.
+        const specs: [LoadSpec, LoadSpec] = [await specFor(target, seconds), await specFor(baseline, seconds)];
+        [result, pairedBaseline] = await withCpu([serverOf(target), serverOf(baseline)], () =>
+          runPairedWindows([{ spec: specs[0], connections }, { spec: specs[1], connections }], target.expectStatus),
+        );
+      }
+      if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
+      if (result.ok > 0 && pairedBaseline === undefined) estimates.set(target.id, result.rps);
+      return pairedBaseline === undefined ? result : { ...result, pairedBaseline };
     };
 
     if (!options.smoke) {
@@ -237,8 +260,9 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         windows.push({ ...result, target: target.id, round });
         const off = result.unexpected + result.errors > 0 ? `  (${result.errors} errors, statuses ${JSON.stringify(result.statuses)})` : '';
         const okLatency = result.unexpected > 0 ? `  (${target.expectStatus} only: p50 ${result.okP50} ms, p99 ${result.okP99} ms)` : '';
+        const paired = result.pairedBaseline === undefined ? '' : `  (at once with ${byId.get(target.baseline ?? 'express')?.label ?? 'its baseline'}: ${Math.round(result.pairedBaseline.rps)} req/s)`;
         log(
-          `round ${round}/${options.rounds}  ${target.label.padEnd(46)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${okLatency}${off}`,
+          `round ${round}/${options.rounds}  ${target.label.padEnd(46)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${okLatency}${off}${paired}`,
         );
       }
     }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { WindowResult } from './load.js';
 import { median, summarize, type MeasuredWindow } from './summarize.js';
 import type { Target, TargetId } from './targets.js';
 
@@ -13,7 +12,7 @@ const target = (id: TargetId, side: Target['side'], peer?: TargetId): Target => 
   prepare: () => Promise.reject(new Error('not run in this test')),
 });
 
-const window = (id: TargetId, round: number, rps: number, extra: Partial<WindowResult> = {}): MeasuredWindow => ({
+const window = (id: TargetId, round: number, rps: number, extra: Partial<MeasuredWindow> = {}): MeasuredWindow => ({
   target: id,
   round,
   rps,
@@ -72,17 +71,25 @@ describe('summarize', () => {
     expect(summaries.find((s) => s.id === 'express')?.ratioToExpress).toBe(1);
   });
 
-  it('compares a PostgreSQL measurement with the same endpoint on SQLite, round by round', () => {
-    const pg: Target = { ...target('exchange@postgres', 'kataven'), baseline: 'exchange' };
-    const summaries = summarize([target('exchange', 'kataven'), pg], [
+  it('compares a twin with the window its baseline ran at the same time, not with the baseline measured alone', () => {
+    const pg: Target = { ...target('exchange@postgres', 'kataven', 'peer-refresh'), baseline: 'exchange' };
+    const paired = (round: number, rps: number, baselineRps: number) =>
+      window('exchange@postgres', round, rps, { pairedBaseline: window('exchange', round, baselineRps) });
+    const summaries = summarize([target('express', 'reference'), target('exchange', 'kataven'), pg], [
+      window('express', 1, 4000),
       window('exchange', 1, 1000),
-      window('exchange@postgres', 1, 700),
-      window('exchange', 2, 500),
-      window('exchange@postgres', 2, 350),
+      paired(1, 350, 500),
+      window('exchange', 2, 1000),
+      // The machine slowed down during round 2's pair: both sides alike.
+      paired(2, 140, 200),
       window('exchange', 3, 1000),
-      window('exchange@postgres', 3, 900),
+      paired(3, 450, 500),
     ]);
-    expect(summaries.find((s) => s.id === 'exchange@postgres')?.ratioToBaseline).toBe(0.7);
+    const twin = summaries.find((s) => s.id === 'exchange@postgres');
+    expect(twin?.ratioToBaseline).toBe(0.7);
+    // Its rate was under shared load: no ratio to a reference.
+    expect(twin?.ratioToExpress).toBeUndefined();
+    expect(twin?.ratioToPeer).toBeUndefined();
     expect(summaries.find((s) => s.id === 'exchange')?.ratioToBaseline).toBeUndefined();
   });
 

@@ -4,6 +4,8 @@ import type { Side, Target, TargetId } from './targets.js';
 export interface MeasuredWindow extends WindowResult {
   target: TargetId;
   round: number;
+  /** A twin's window: its baseline's window, run at the same time on the baseline's instance. */
+  pairedBaseline?: WindowResult;
 }
 
 export interface TargetSummary {
@@ -26,7 +28,10 @@ export interface TargetSummary {
   /** Median over rounds of (this round's rps / this round's peer rps). */
   ratioToPeer: number | undefined;
   baseline: TargetId | undefined;
-  /** Median over rounds of (this round's rps / this round's rps of the same endpoint on SQLite). */
+  /**
+   * Median over rounds of (this rps / the baseline's rps in the window run at the same time). A
+   * twin's other figures are under that shared load, so it has no ratio to bare Express or a peer.
+   */
   ratioToBaseline: number | undefined;
   /** Median over rounds of the server's CPU per response, all its threads, microseconds. */
   cpuMicrosPerRequest: number | undefined;
@@ -63,6 +68,11 @@ function ratioByRound(windows: readonly MeasuredWindow[], of: TargetId, to: Targ
   return ratios.length === 0 ? undefined : median(ratios);
 }
 
+function ratioToPaired(windows: readonly MeasuredWindow[]): number | undefined {
+  const ratios = windows.flatMap((w) => (w.pairedBaseline !== undefined && w.pairedBaseline.rps > 0 ? [w.rps / w.pairedBaseline.rps] : []));
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
 export function summarize(targets: readonly Target[], windows: readonly MeasuredWindow[]): TargetSummary[] {
   return targets.map((target) => {
     const own = windows.filter((w) => w.target === target.id);
@@ -78,11 +88,11 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       errors: own.reduce((sum, w) => sum + w.errors, 0),
       unexpected: own.reduce((sum, w) => sum + w.unexpected, 0),
       ok: own.reduce((sum, w) => sum + w.ok, 0),
-      ratioToExpress: target.id === 'express' ? 1 : ratioByRound(windows, target.id, 'express'),
+      ratioToExpress: target.id === 'express' ? 1 : target.baseline === undefined ? ratioByRound(windows, target.id, 'express') : undefined,
       peer: target.peer,
-      ratioToPeer: target.peer === undefined ? undefined : ratioByRound(windows, target.id, target.peer),
+      ratioToPeer: target.peer === undefined || target.baseline !== undefined ? undefined : ratioByRound(windows, target.id, target.peer),
       baseline: target.baseline,
-      ratioToBaseline: target.baseline === undefined ? undefined : ratioByRound(windows, target.id, target.baseline),
+      ratioToBaseline: target.baseline === undefined ? undefined : ratioToPaired(own),
       cpuMicrosPerRequest: medianOfDefined(own.map((w) => w.cpuMicrosPerRequest)),
       ...(target.connections === undefined ? {} : { connections: target.connections }),
       okP99: median(own.map((w) => w.okP99)),
