@@ -20,7 +20,9 @@ function summaryRows(summaries: readonly TargetSummary[]): string[][] {
     pct(s.ratioToExpress),
     times(s.ratioToPeer),
     times(s.ratioToBaseline),
-    s.cpuMicrosPerRequest === undefined ? '' : int(s.cpuMicrosPerRequest),
+    s.cpuMicrosPerRequest === undefined
+      ? ''
+      : `${int(s.cpuMicrosPerRequest)}${s.pairedBaselineCpuMicrosPerRequest === undefined ? '' : ` / ${int(s.pairedBaselineCpuMicrosPerRequest)}`}`,
   ]);
 }
 
@@ -46,8 +48,15 @@ export function describeMachine(m: MachineDescription): string {
   return `${m.cpuModel}, ${m.cores} cores, ${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}`;
 }
 
+/** Why a twin's row has no ratio to bare Express, shown only when the run has twins. */
+const twinNote = (summaries: readonly TargetSummary[]) =>
+  summaries.some((s) => s.baseline !== undefined)
+    ? 'Rows with a "vs default instance" ratio ran at the same time as the instance they are compared with, each at the same connections: their req/s and latency are under that shared load, and their CPU reads "theirs / the compared instance\'s in the same windows".'
+    : undefined;
+
 export function textReport(summaries: readonly TargetSummary[], budgets: readonly BudgetResult[]): string {
-  return `${textTable(SUMMARY_HEADER, summaryRows(summaries))}\n\n${textTable(BUDGET_HEADER, budgetRows(budgets))}\n`;
+  const note = twinNote(summaries);
+  return `${textTable(SUMMARY_HEADER, summaryRows(summaries))}\n${note === undefined ? '' : `${note}\n`}\n${textTable(BUDGET_HEADER, budgetRows(budgets))}\n`;
 }
 
 export function markdownReport(input: {
@@ -66,6 +75,7 @@ export function markdownReport(input: {
     '',
     markdownTable(SUMMARY_HEADER, summaryRows(summaries)),
     '',
+    ...(twinNote(summaries) === undefined ? [] : [twinNote(summaries) ?? '', '']),
     markdownTable(BUDGET_HEADER, budgetRows(budgets)),
     '',
   ].join('\n');

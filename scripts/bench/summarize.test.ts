@@ -74,7 +74,10 @@ describe('summarize', () => {
   it('compares a twin with the window its baseline ran at the same time, not with the baseline measured alone', () => {
     const pg: Target = { ...target('exchange@postgres', 'kataven', 'peer-refresh'), baseline: 'exchange' };
     const paired = (round: number, rps: number, baselineRps: number) =>
-      window('exchange@postgres', round, rps, { pairedBaseline: window('exchange', round, baselineRps) });
+      window('exchange@postgres', round, rps, {
+        cpuMicrosPerRequest: 400 + round,
+        pairedBaseline: window('exchange', round, baselineRps, { cpuMicrosPerRequest: 300 + round }),
+      });
     const summaries = summarize([target('express', 'reference'), target('exchange', 'kataven'), pg], [
       window('express', 1, 4000),
       window('exchange', 1, 1000),
@@ -87,6 +90,7 @@ describe('summarize', () => {
     ]);
     const twin = summaries.find((s) => s.id === 'exchange@postgres');
     expect(twin?.ratioToBaseline).toBe(0.7);
+    expect(twin).toMatchObject({ cpuMicrosPerRequest: 402, pairedBaselineCpuMicrosPerRequest: 302 });
     // Its rate was under shared load: no ratio to a reference.
     expect(twin?.ratioToExpress).toBeUndefined();
     expect(twin?.ratioToPeer).toBeUndefined();

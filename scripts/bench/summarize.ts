@@ -35,6 +35,8 @@ export interface TargetSummary {
   ratioToBaseline: number | undefined;
   /** Median over rounds of the server's CPU per response, all its threads, microseconds. */
   cpuMicrosPerRequest: number | undefined;
+  /** A twin's: the same for its baseline in the windows they ran together. */
+  pairedBaselineCpuMicrosPerRequest?: number;
   /** Connections, when the target sets its own instead of the run's. */
   connections?: number;
   /** Median over rounds of the p99 of the responses with the expected status only. */
@@ -68,6 +70,12 @@ function ratioByRound(windows: readonly MeasuredWindow[], of: TargetId, to: Targ
   return ratios.length === 0 ? undefined : median(ratios);
 }
 
+/** Optional properties are left out rather than set to `undefined` (exactOptionalPropertyTypes). */
+function pairedCpu(windows: readonly MeasuredWindow[]): Pick<TargetSummary, 'pairedBaselineCpuMicrosPerRequest'> {
+  const cpu = medianOfDefined(windows.map((w) => w.pairedBaseline?.cpuMicrosPerRequest));
+  return cpu === undefined ? {} : { pairedBaselineCpuMicrosPerRequest: cpu };
+}
+
 function ratioToPaired(windows: readonly MeasuredWindow[]): number | undefined {
   const ratios = windows.flatMap((w) => (w.pairedBaseline !== undefined && w.pairedBaseline.rps > 0 ? [w.rps / w.pairedBaseline.rps] : []));
   return ratios.length === 0 ? undefined : median(ratios);
@@ -94,6 +102,7 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       baseline: target.baseline,
       ratioToBaseline: target.baseline === undefined ? undefined : ratioToPaired(own),
       cpuMicrosPerRequest: medianOfDefined(own.map((w) => w.cpuMicrosPerRequest)),
+      ...pairedCpu(own),
       ...(target.connections === undefined ? {} : { connections: target.connections }),
       okP99: median(own.map((w) => w.okP99)),
     };
