@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from './collectProcessMetrics.js';
 import { routesByPath } from '../http/routeTable.js';
 import {
   INVALID_API_KEY_REASONS,
@@ -80,12 +81,12 @@ function plainCounter(registry: Registry, name: string, help: string): CounterCh
 /**
  * The service's Prometheus metrics on their own registry, every label child created here from
  * the fixed label sets in `metricLabels.ts` (counters exported at 0, histograms from their first
- * observation). Also Node's process metrics (CPU, memory, event-loop lag, GC) from prom-client's
+ * observation). Also Node's process metrics (CPU, memory, event-loop lag) from prom-client's
  * defaults.
  */
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
 
   const requests = new Counter({
     name: 'kataven_http_requests_total',

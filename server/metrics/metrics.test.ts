@@ -64,6 +64,10 @@ describe('GET /metrics on the main port', () => {
       expect(ok.text).toContain('# TYPE kataven_http_requests_total counter');
       expect(ok.text).toContain('# TYPE process_cpu_seconds_total counter');
       expect(ok.text).toContain('nodejs_eventloop_lag_seconds');
+      expect(ok.text).toContain('# TYPE nodejs_heap_size_used_bytes gauge');
+      expect(ok.text).toContain('# TYPE process_open_fds gauge');
+      // Observing GC entries makes every collection dearer (docs/performance.md).
+      expect(ok.text).not.toContain('nodejs_gc_duration_seconds');
     });
   });
 
