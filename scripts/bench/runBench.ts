@@ -7,7 +7,7 @@ import { evaluateBudgets } from './budgets.js';
 import { barChartSvg } from './chart.js';
 import { startChildServer, freePort, type ChildServer } from './childServer.js';
 import { formatHotFunctions, hotFunctions, monotonicMicros, readCpuProfile, type TimeRange } from './cpuProfile.js';
-import { runPairedWindows, runWindow, type LoadSpec, type WindowResult } from './load.js';
+import { runPairedWindows, runWindow, type WindowResult } from './load.js';
 import { cpuPressure, describeThisMachine, isBusy } from './machine.js';
 import { describeMachine, markdownReport, textReport } from './report.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
@@ -231,16 +231,18 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const measure = async (target: Target, seconds: number, warmUp = false): Promise<WindowResult & { pairedBaseline?: WindowResult }> => {
       const connections = target.connections ?? options.connections;
       const baseline = warmUp || target.baseline === undefined ? undefined : byId.get(target.baseline);
+      // Pools of single-use values are minted before the window, outside its CPU and profile span.
+      const spec = await specFor(target, seconds);
+      const baselineSpec = baseline && (await specFor(baseline, seconds));
       const fromUs = monotonicMicros();
       let result: WindowResult;
       let pairedBaseline: WindowResult | undefined;
-      if (baseline === undefined) {
-        [result] = await withCpu([serverOf(target)], async () => [await runWindow(await specFor(target, seconds), connections, target.expectStatus)]);
+      if (baseline === undefined || baselineSpec === undefined) {
+        [result] = await withCpu([serverOf(target)], async () => [await runWindow(spec, connections, target.expectStatus)]);
       } else {
         // A twin runs at the same time as its baseline, so their ratio sees one moment of the machine.
-        const specs: [LoadSpec, LoadSpec] = [await specFor(target, seconds), await specFor(baseline, seconds)];
         [result, pairedBaseline] = await withCpu([serverOf(target), serverOf(baseline)], () =>
-          runPairedWindows([{ spec: specs[0], connections }, { spec: specs[1], connections }], target.expectStatus),
+          runPairedWindows([{ spec, connections }, { spec: baselineSpec, connections }], target.expectStatus),
         );
       }
       if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
