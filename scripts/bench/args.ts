@@ -44,11 +44,11 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --no-build         skip \`npm run build\` (dist/ must be current)
   --out DIR          write the results there instead of bench/results/<timestamp>/
   --store postgres   also run the service on PostgreSQL (a fresh database on --postgres-url) and
-                     compare each endpoint with the same one on SQLite in the same rounds
+                     compare each endpoint with the same one on SQLite, both driven at once
   --postgres-url U   default postgres://postgres@127.0.0.1:5432/postgres
   --redis            with --store postgres: rate limits on (far above the load) and counted in Redis
   --redis-url U      default redis://127.0.0.1:6379
-  --no-log-comparison  skip the LOG_LEVEL=warn twin (each endpoint measured again without request lines)
+  --no-log-comparison  skip the LOG_LEVEL=warn twin (each endpoint measured at once without request lines)
   --grown            exchange and refresh on a database grown to 1 M rows per table against an empty
                      one, then a purge of 1 M expired rows under load (with --store postgres: on both)
   --grown-rows N     rows for --grown instead of 1,000,000`;

@@ -65,7 +65,7 @@ export interface TargetContext {
   urls: { express: string; peer: string };
   /** The service as `npm start` runs it, on its embedded SQLite store. */
   kataven: ServiceUnderTest;
-  /** Each measured right after the default instance's same endpoint. */
+  /** Each driven in the same window as the instance it is compared with (its baseline). */
   twins: readonly Twin[];
   /**
    * The same shipped configuration in its own process, for the 4,000-connection target: what that
@@ -238,7 +238,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
 
 /**
  * Every measured target, in the order a round runs them: references interleaved with ours, and
- * each twin's measurement right after the default instance's so both see the same moment's machine.
+ * each twin right after the default instance's same endpoint (the two are measured in one window).
  */
 export function benchTargets(ctx: TargetContext): Target[] {
   const { express, peer } = ctx.urls;
