@@ -67,6 +67,7 @@ export function markdownReport(input: {
   startedAt: string;
 }): string {
   const { summaries, budgets, machine, settings } = input;
+  const note = twinNote(summaries);
   return [
     `Run ${input.startedAt}: ${settings.rounds} round(s) of ${settings.seconds} s per target at ${settings.connections} connections; medians over rounds.`,
     `Machine: ${describeMachine(machine)}; load average at start ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}${
@@ -75,7 +76,7 @@ export function markdownReport(input: {
     '',
     markdownTable(SUMMARY_HEADER, summaryRows(summaries)),
     '',
-    ...(twinNote(summaries) === undefined ? [] : [twinNote(summaries) ?? '', '']),
+    ...(note === undefined ? [] : [note, '']),
     markdownTable(BUDGET_HEADER, budgetRows(budgets)),
     '',
   ].join('\n');

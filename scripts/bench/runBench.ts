@@ -233,16 +233,16 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       const baseline = warmUp || target.baseline === undefined ? undefined : byId.get(target.baseline);
       // Pools of single-use values are minted before the window, outside its CPU and profile span.
       const spec = await specFor(target, seconds);
-      const baselineSpec = baseline && (await specFor(baseline, seconds));
+      const paired = baseline && { server: serverOf(baseline), spec: await specFor(baseline, seconds) };
       const fromUs = monotonicMicros();
       let result: WindowResult;
       let pairedBaseline: WindowResult | undefined;
-      if (baseline === undefined || baselineSpec === undefined) {
+      if (paired === undefined) {
         [result] = await withCpu([serverOf(target)], async () => [await runWindow(spec, connections, target.expectStatus)]);
       } else {
         // A twin runs at the same time as its baseline, so their ratio sees one moment of the machine.
-        [result, pairedBaseline] = await withCpu([serverOf(target), serverOf(baseline)], () =>
-          runPairedWindows([{ spec, connections }, { spec: baselineSpec, connections }], target.expectStatus),
+        [result, pairedBaseline] = await withCpu([serverOf(target), paired.server], () =>
+          runPairedWindows([{ spec, connections }, { spec: paired.spec, connections }], target.expectStatus),
         );
       }
       if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
@@ -262,7 +262,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         windows.push({ ...result, target: target.id, round });
         const off = result.unexpected + result.errors > 0 ? `  (${result.errors} errors, statuses ${JSON.stringify(result.statuses)})` : '';
         const okLatency = result.unexpected > 0 ? `  (${target.expectStatus} only: p50 ${result.okP50} ms, p99 ${result.okP99} ms)` : '';
-        const paired = result.pairedBaseline === undefined ? '' : `  (at once with ${byId.get(target.baseline ?? 'express')?.label ?? 'its baseline'}: ${Math.round(result.pairedBaseline.rps)} req/s)`;
+        const baselineLabel = (target.baseline && byId.get(target.baseline)?.label) ?? 'its baseline';
+        const paired = result.pairedBaseline === undefined ? '' : `  (at once with ${baselineLabel}: ${Math.round(result.pairedBaseline.rps)} req/s)`;
         log(
           `round ${round}/${options.rounds}  ${target.label.padEnd(46)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${okLatency}${off}${paired}`,
         );
