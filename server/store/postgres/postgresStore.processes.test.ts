@@ -3,7 +3,6 @@
  * pool) on one database: migrating at start, creating the first signing key, spending a visitor
  * token and rotating a refresh token.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,16 +11,9 @@ import { afterEach, expect, it } from 'vitest';
 import { spawnContender } from '../test-support/contender.js';
 import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
-import type { RacePlan, RaceWins } from '../test-support/raceProcess.js';
+import type { RaceWins } from '../test-support/raceProcess.js';
+import { seedRacePlan } from '../test-support/seedRacePlan.js';
 import type { InstanceStart } from '../test-support/startInstanceProcess.js';
-import {
-  aRefreshToken,
-  aSession,
-  aWidget,
-  anAccount,
-  HOUR,
-  T0,
-} from '../test-support/storeFixtures.js';
 import { postgresMigrationsFolder } from './migrate.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
@@ -82,29 +74,8 @@ describeWithPostgres('PostgreSQL store shared by processes', () => {
       database = await createTestDatabase(postgresUrl(), 'race');
       const { url } = database;
       const store = await openPostgresStore({ url });
-      const account = anAccount();
-      await store.createAccount(account);
-      const widget = aWidget(account.id);
-      await store.createWidget(widget);
-      const tokenIds: string[] = [];
-      for (let i = 0; i < 10; i++) {
-        const token = aRefreshToken();
-        await store.consumeVisitorToken({
-          jti: randomUUID(),
-          tokenExpiresAt: T0 + HOUR,
-          spentAt: T0,
-          session: aSession(widget),
-          refreshToken: token,
-        });
-        tokenIds.push(token.id);
-      }
+      const plan = await seedRacePlan(store, 10, 10);
       await store.close();
-      const plan: RacePlan = {
-        widget,
-        jtis: tokenIds.map(() => randomUUID()),
-        tokenIds,
-        attempts: 10,
-      };
 
       const contenders = await Promise.all(
         Array.from({ length: 5 }, () =>
