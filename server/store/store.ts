@@ -38,7 +38,7 @@ export interface Store {
   /** The key with this hash if it is neither revoked nor expired at `now`. */
   findActiveSecretKey(hash: string, now: EpochMs): Promise<SecretKeyRecord | undefined>;
   findSecretKey(id: string): Promise<SecretKeyRecord | undefined>;
-  /** Records use; cheap enough for the hot path (may be coalesced by the implementation). */
+  /** Records use; cheap enough for the hot path: no write while the recorded use is under a minute old. */
   touchSecretKey(id: string, at: EpochMs): Promise<void>;
   listSecretKeys(accountId: string): Promise<SecretKeyRecord[]>;
   /** Revokes by key id or by hash; returns the key as revoked, or undefined if unknown. */

@@ -114,5 +114,14 @@ export function describeSecretKeys({ store }: StoreContext): void {
       await store().touchSecretKey(key.id, T0 + DAY);
       expect((await store().findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + DAY);
     });
+
+    it('touchSecretKey skips the write while the last recorded use is under a minute old', async () => {
+      const key = await seedKey();
+      await store().touchSecretKey(key.id, T0);
+      await store().touchSecretKey(key.id, T0 + 59_000);
+      expect((await store().findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0);
+      await store().touchSecretKey(key.id, T0 + 61_000);
+      expect((await store().findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + 61_000);
+    });
   });
 }

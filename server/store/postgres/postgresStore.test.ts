@@ -4,7 +4,7 @@ import type { Store } from '../store.js';
 import { describeStoreConformance } from '../store.conformance.js';
 import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
-import { aSecretKey, anAccount, T0 } from '../test-support/storeFixtures.js';
+import { anAccount } from '../test-support/storeFixtures.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
 describeWithPostgres('PostgreSQL store', () => {
@@ -43,23 +43,6 @@ describeWithPostgres('PostgreSQL store', () => {
   const openFresh = async (): Promise<Store> => (await openDatabase()).store;
 
   describeStoreConformance('PostgreSQL', { open: openDatabase, adminChangePollMs });
-
-  it('touchSecretKey skips the write while the last recorded use is under a minute old', async () => {
-    const store = await openFresh();
-    try {
-      const account = anAccount();
-      await store.createAccount(account);
-      const key = aSecretKey(account.id);
-      await store.createSecretKey(key);
-      await store.touchSecretKey(key.id, T0);
-      await store.touchSecretKey(key.id, T0 + 59_000);
-      expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0);
-      await store.touchSecretKey(key.id, T0 + 61_000);
-      expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + 61_000);
-    } finally {
-      await store.close();
-    }
-  });
 
   it("reads bigint columns as numbers without changing node-postgres's global parsers", async () => {
     const store = await openFresh();

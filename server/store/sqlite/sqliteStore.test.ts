@@ -79,20 +79,6 @@ describe('SQLite store', () => {
     await store.close();
   });
 
-  it('touchSecretKey skips the write while the last recorded use is under a minute old', async () => {
-    const store = await openSqliteStore({ url: `file:${freshFile()}` });
-    const account = anAccount();
-    await store.createAccount(account);
-    const key = aSecretKey(account.id);
-    await store.createSecretKey(key);
-    await store.touchSecretKey(key.id, T0);
-    await store.touchSecretKey(key.id, T0 + 59_000);
-    expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0);
-    await store.touchSecretKey(key.id, T0 + 61_000);
-    expect((await store.findActiveSecretKey(key.hash, T0))?.lastUsedAt).toBe(T0 + 61_000);
-    await store.close();
-  });
-
   it('admin_changes counts widget, secret-key and signing-key changes in their own commit, not touches', async () => {
     const file = freshFile();
     const store = await openSqliteStore({ url: `file:${file}` });
