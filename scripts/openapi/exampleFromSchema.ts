@@ -4,7 +4,7 @@
  * second time. A part with nothing to go on is an error: every documented field needs an example.
  */
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from './json.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
