@@ -99,6 +99,17 @@ describe('evaluateBudgets', () => {
     ]);
   });
 
+  it('judges overload on every request served, and shows beside it the rate and p99 once the connections had opened', () => {
+    const budgets = evaluateBudgets(
+      [summary('guest', { rps: 2000 }), summary('guest-4000', { label: 'guest 4000', rps: 1600, rpsAfterOpening: 1900, okP99: 640, okP99AfterOpening: 250, connections: 4000 })],
+      facts,
+    );
+    expect(budgets.filter((b) => b.budget.startsWith('guest 4000'))).toEqual([
+      { budget: 'guest 4000: served req/s vs 50 connections', limit: '≥ 0.90×', measured: '0.80× (after the first 2 s: 0.95×)', met: false },
+      { budget: 'guest 4000: p99 of the requests served', limit: '≤ 500 ms', measured: '640 ms (sent after the first 2 s: 250 ms)', met: false },
+    ]);
+  });
+
   it('compares guest with metrics on against metrics off', () => {
     const budgets = evaluateBudgets([summary('guest@metrics', { label: 'guest (metrics on)', baseline: 'guest', ratioToBaseline: 0.94 })], facts);
     expect(budgets.find((b) => b.budget === 'guest (metrics on) vs metrics off')).toMatchObject({ limit: '≥ 0.95×', met: false });

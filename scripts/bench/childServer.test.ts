@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { processCpuMicros } from './childServer.js';
+import { processCpuMicros, untilIdle } from './childServer.js';
 
 describe('processCpuMicros', () => {
   it('adds utime and stime, in microseconds, even when the command name holds spaces and parentheses', () => {
@@ -16,5 +16,36 @@ describe('processCpuMicros', () => {
     const after = read();
     expect(before).toBeTypeOf('number');
     expect(after).toBeGreaterThan(before ?? Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('untilIdle', () => {
+  /** A server whose CPU counter grows by each step's figure, in microseconds, then stays put. */
+  const busyFor = (steps: number[]) => {
+    let total = 0;
+    let reads = 0;
+    return {
+      cpuMicros: () => {
+        if (reads > 0) total += steps[reads - 1] ?? 0;
+        reads++;
+        return total;
+      },
+    };
+  };
+
+  it('waits while the server keeps a core busy and returns once an interval was quiet', async () => {
+    // Busy (10 ms per 10 ms step), busy, then quiet.
+    const waited = await untilIdle(busyFor([10_000, 10_000, 0]), { stepMs: 10 });
+    expect(waited).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives up after maxMs on a server that never goes quiet', async () => {
+    const waited = await untilIdle(busyFor(Array.from({ length: 1000 }, () => 10_000)), { stepMs: 10, maxMs: 50 });
+    expect(waited).toBeGreaterThanOrEqual(50);
+    expect(waited).toBeLessThan(1000);
+  });
+
+  it('returns at once without a CPU counter (not Linux)', async () => {
+    expect(await untilIdle({ cpuMicros: () => undefined })).toBe(0);
   });
 });

@@ -156,3 +156,22 @@ export async function startChildServer(options: {
     },
   };
 }
+
+/**
+ * Waits until `server` uses less than `busyShare` of one core over a `stepMs` interval (or
+ * `maxMs` passed), and returns the milliseconds waited. After thousands of connections the
+ * server still accepts and closes the ones the load generator left in its accept queue, and
+ * that work must not land in the next target's window.
+ */
+export async function untilIdle(server: Pick<ChildServer, 'cpuMicros'>, { busyShare = 0.05, stepMs = 250, maxMs = 20_000 } = {}): Promise<number> {
+  const started = performance.now();
+  let before = server.cpuMicros();
+  if (before === undefined) return 0;
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    const now = server.cpuMicros();
+    if (now === undefined || now - before < busyShare * stepMs * 1000) break;
+    before = now;
+  }
+  return performance.now() - started;
+}

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { BenchOptions } from './args.js';
 import { evaluateBudgets } from './budgets.js';
 import { barChartSvg } from './chart.js';
-import { startChildServer, freePort, type ChildServer } from './childServer.js';
+import { startChildServer, freePort, untilIdle, type ChildServer } from './childServer.js';
 import { formatHotFunctions, hotFunctions, monotonicMicros, readCpuProfile, type TimeRange } from './cpuProfile.js';
-import { runPairedWindows, runWindow, type WindowResult } from './load.js';
+import { OPENING_MS, runPairedWindows, runWindow, type WindowResult } from './load.js';
 import { cpuPressure, describeThisMachine, isBusy } from './machine.js';
 import { describeMachine, markdownReport, textReport } from './report.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
@@ -246,6 +246,10 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         );
       }
       if (!warmUp) spans.set(target.id, [...(spans.get(target.id) ?? []), { fromUs, toUs: monotonicMicros() }]);
+      if (target.connections !== undefined) {
+        const waitedMs = await untilIdle(serverOf(target));
+        if (waitedMs > 1000) log(`  ${target.label}: its instance was busy for ${(waitedMs / 1000).toFixed(1)} s after the window; the next target waited`);
+      }
       if (result.ok > 0 && pairedBaseline === undefined) estimates.set(target.id, result.rps);
       return pairedBaseline === undefined ? result : { ...result, pairedBaseline };
     };
@@ -261,7 +265,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
         const result = await measure(target, options.smoke ? options.seconds : Math.max(options.seconds, target.minSeconds ?? 0));
         windows.push({ ...result, target: target.id, round });
         const off = result.unexpected + result.errors > 0 ? `  (${result.errors} errors, statuses ${JSON.stringify(result.statuses)})` : '';
-        const okLatency = result.unexpected > 0 ? `  (${target.expectStatus} only: p50 ${result.okP50} ms, p99 ${result.okP99} ms)` : '';
+        const okLatency = result.unexpected > 0 ? `  (${target.expectStatus} only: p50 ${result.okP50} ms, p99 ${result.okP99} ms, sent after the first ${OPENING_MS / 1000} s ${result.okP99AfterOpening} ms)` : '';
         const baselineLabel = (target.baseline && byId.get(target.baseline)?.label) ?? 'its baseline';
         const paired = result.pairedBaseline === undefined ? '' : `  (at once with ${baselineLabel}: ${Math.round(result.pairedBaseline.rps)} req/s)`;
         log(

@@ -20,6 +20,8 @@ const window = (id: TargetId, round: number, rps: number, extra: Partial<Measure
   p99: 10,
   okP50: 5,
   okP99: 10,
+  okP99AfterOpening: 9,
+  rpsAfterOpening: rps,
   seconds: 5,
   completed: rps * 5,
   ok: rps * 5,

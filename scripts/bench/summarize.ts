@@ -41,6 +41,10 @@ export interface TargetSummary {
   connections?: number;
   /** Median over rounds of the p99 of the responses with the expected status only. */
   okP99?: number;
+  /** The same over the requests sent after the windows' connections had opened (`OPENING_MS`). */
+  okP99AfterOpening?: number;
+  /** Median over rounds of the rate counted from `OPENING_MS` into each window on. */
+  rpsAfterOpening?: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -105,6 +109,8 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       ...pairedCpu(own),
       ...(target.connections === undefined ? {} : { connections: target.connections }),
       okP99: median(own.map((w) => w.okP99)),
+      okP99AfterOpening: median(own.map((w) => w.okP99AfterOpening)),
+      rpsAfterOpening: median(own.map((w) => w.rpsAfterOpening)),
     };
   });
 }
