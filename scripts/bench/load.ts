@@ -15,7 +15,7 @@ export interface WindowResult {
   okP99: number;
   /**
    * The same p99 over the requests sent once the window's first `OPENING_MS` had passed. A burst
-   * of new connections waits in the kernel's accept queue, and Node (libuv ≥ 1.45) accepts one
+   * of new connections waits in the kernel's accept queue, and Node (libuv 1.46 and later) accepts one
    * connection per event-loop turn, so under load the first request of a late connection can wait
    * seconds before the server sees it; this figure leaves those out.
    */
