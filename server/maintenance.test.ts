@@ -44,7 +44,7 @@ describe('maintenance purge', () => {
       maintenance.stop();
 
       expect(purged).toEqual({ visitorTokens: 7, sessions: 7, refreshTokens: 7, successorBoxes: 0 });
-      expect(await store.findRefreshToken(live.hash)).toBeDefined();
+      expect(await store.findRefreshToken({ id: live.id })).toBeDefined();
       expect(await store.purgeExpired(clock.now(), 0, 100)).toEqual({ visitorTokens: 0, sessions: 0, refreshTokens: 0, successorBoxes: 0 });
     } finally {
       await store.close();

@@ -8,7 +8,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * What `--grown` adds to a bench database, straight in SQL (the API would take hours): `rows`
  * sessions each with one refresh token and one spent visitor jti, alive for a month, and the
  * same number of rows already expired for the purge to find — half of them spent visitor jtis,
- * half sessions with their one refresh token each.
+ * half sessions with their one refresh token each. Tokens are stored as the service stores them
+ * now: carrying their id, so outside the index of hashes.
  */
 export interface GrownRows {
   live: number;
@@ -30,8 +31,8 @@ function sqliteStatements(): string[] {
     INSERT INTO sessions (id, widget_id, client_key, visitor_id, kind, origin, created_at, expires_at)
     SELECT ${id('ses_')}, @widgetId, @clientKey, 'vis_' || printf('%022d', i), 'guest', @origin, @createdAt, ${expiresAt} FROM n`;
   const tokens = (count: string, offset: string, expiresAt: string) => `${series(count, offset)}
-    INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at)
-    SELECT ${id('rtk_')}, lower(hex(randomblob(32))), ${id('ses_')}, @createdAt, ${expiresAt} FROM n`;
+    INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at, by_hash)
+    SELECT ${id('rtk_')}, lower(hex(randomblob(32))), ${id('ses_')}, @createdAt, ${expiresAt}, 0 FROM n`;
   const jtis = (count: string, offset: string, expiresAt: string, session: string) => `${series(count, offset)}
     INSERT INTO spent_visitor_tokens (jti, spent_at, expires_at, session_id)
     SELECT ${id('')}, @createdAt, ${expiresAt}, ${session} FROM n`;
@@ -51,14 +52,14 @@ function postgresStatements(): string[] {
   return [
     `INSERT INTO sessions (id, widget_id, client_key, visitor_id, kind, origin, created_at, expires_at)
      SELECT ${id('ses_')}, $1, $2, 'vis_' || lpad(i::text, 22, '0'), 'guest', $3, $4, $5 ${series('$6', '1')}`,
-    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at)
-     SELECT ${id('rtk_')}, md5(random()::text) || md5(random()::text), ${id('ses_')}, $1, $2 ${series('$3', '1')}`,
+    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at, by_hash)
+     SELECT ${id('rtk_')}, md5(random()::text) || md5(random()::text), ${id('ses_')}, $1, $2, false ${series('$3', '1')}`,
     `INSERT INTO spent_visitor_tokens (jti, spent_at, expires_at, session_id)
      SELECT ${id('')}, $1, $2, ${id('ses_')} ${series('$3', '1')}`,
     `INSERT INTO sessions (id, widget_id, client_key, visitor_id, kind, origin, created_at, expires_at)
      SELECT ${id('ses_')}, $1, $2, 'vis_' || lpad(i::text, 22, '0'), 'guest', $3, $4, $5 ${series('$6', String(EXPIRED_FROM))}`,
-    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at)
-     SELECT ${id('rtk_')}, md5(random()::text) || md5(random()::text), ${id('ses_')}, $1, $2 ${series('$3', String(EXPIRED_FROM))}`,
+    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at, by_hash)
+     SELECT ${id('rtk_')}, md5(random()::text) || md5(random()::text), ${id('ses_')}, $1, $2, false ${series('$3', String(EXPIRED_FROM))}`,
     `INSERT INTO spent_visitor_tokens (jti, spent_at, expires_at, session_id)
      SELECT ${id('')}, $1, $2, NULL ${series('$3', String(2 * EXPIRED_FROM))}`,
   ];

@@ -22,7 +22,7 @@ import {
   malleateSignature,
   mintUser,
   refresh,
-  refreshTokenHash,
+  refreshTokenRowId,
   sessionBody,
   tamperSignature,
   verifyIndependently,
@@ -360,7 +360,7 @@ describe('exchange: single use', () => {
     const [winner] = winners;
     if (!winner) throw new Error('no winner');
     const body = sessionBody(winner);
-    const view = await server.store.findRefreshToken(refreshTokenHash(body.refresh_token));
+    const view = await server.store.findRefreshToken({ id: refreshTokenRowId(body.refresh_token) });
     expect(view?.session.visitorId).toBe(visitor.visitor_id);
     expect(view?.session.id).toBe(decodeJwtParts(body.token).payload.sid);
 

@@ -1,7 +1,7 @@
 import type { SessionTokenResponse, VisitorTokenClaims } from '../../contract/index.js';
 import { newTimeOrderedId, timeOfTimeOrderedKey } from '../keys/ids.js';
 import type { SessionRecord } from '../store/records.js';
-import { generateRefreshToken, hashRefreshToken } from '../tokens/refreshToken.js';
+import { generateRefreshToken } from '../tokens/refreshToken.js';
 import { issueSessionToken } from '../tokens/sessionToken.js';
 import { TokenRejected } from '../tokens/verifyJwt.js';
 import { verifyVisitorToken } from '../tokens/visitorToken.js';
@@ -102,17 +102,17 @@ export async function exchangeVisitorToken(
   const widget = await resolveEnabledWidget(deps, claims.client_id, 'token_expired');
   const origin = requireExchangeOrigin(deps, widget, claims, input.origin);
   const session = newSession(deps, widget, claims, origin);
-  const refreshToken = generateRefreshToken();
+  const refreshToken = generateRefreshToken(deps.clock.now());
   const refreshExpiresAt = Math.min(
     deps.clock.now() + deps.config.refreshTokenTtlSeconds * 1000,
     session.expiresAt,
   );
   await consumeOnce(deps, claims, session, {
-    id: newTimeOrderedId('rtk', deps.clock.now()),
-    hash: hashRefreshToken(refreshToken),
+    id: refreshToken.id,
+    hash: refreshToken.hash,
     expiresAt: refreshExpiresAt,
   });
   await refuseRevokedUser(deps, widget, claims, session);
   const issued = await issueSessionToken(deps, session);
-  return toSessionTokenResponse(session, issued, { token: refreshToken, expiresAt: refreshExpiresAt });
+  return toSessionTokenResponse(session, issued, { token: refreshToken.token, expiresAt: refreshExpiresAt });
 }

@@ -7,6 +7,7 @@ import {
   refresh,
   sessionBody,
 } from '../test-support/flowsHelpers.js';
+import { asHashOnlyRefreshToken } from '../test-support/hashOnlyRefreshToken.js';
 import { freshServerTest as it } from '../test-support/serverTest.js';
 import { decodeJwtParts } from '../test-support/decodeJwtParts.js';
 import { expectTextError } from '../test-support/expectTextError.js';
@@ -20,6 +21,14 @@ describe('logout', () => {
     const session = await guestSession(server, clientKey);
     expectNoContent(await logout(server, session.refresh_token));
     expectTextError(await refresh(server, session.refresh_token, ORIGIN), 400, MSG_REFRESH);
+    const revokedAt = await server.db.scalar('SELECT revoked_at FROM sessions WHERE id = ?', [String(decodeJwtParts(session.token).payload.sid)]);
+    expect(revokedAt).toBe(server.clock.now());
+  });
+
+  it('ends the session of a token issued before tokens carried their id', async ({ server, widget: { clientKey } }) => {
+    const session = await guestSession(server, clientKey);
+    const old = await asHashOnlyRefreshToken(server.databaseUrl, session.refresh_token);
+    expectNoContent(await logout(server, old));
     const revokedAt = await server.db.scalar('SELECT revoked_at FROM sessions WHERE id = ?', [String(decodeJwtParts(session.token).payload.sid)]);
     expect(revokedAt).toBe(server.clock.now());
   });

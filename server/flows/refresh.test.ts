@@ -22,6 +22,7 @@ import {
   type SessionTokenBody,
 } from '../test-support/flowsHelpers.js';
 import { gateMethod } from '../test-support/gate.js';
+import { asHashOnlyRefreshToken } from '../test-support/hashOnlyRefreshToken.js';
 import { startSecondInstance } from '../test-support/secondInstance.js';
 import { freshServerTest as it } from '../test-support/serverTest.js';
 import type { TestServer, TestWidget } from '../test-support/startTestServer.js';
@@ -368,6 +369,20 @@ describe('refresh: expiry', () => {
   });
 });
 
+describe('refresh: tokens issued before tokens carried their id', () => {
+  it('refreshes one, answers with a token that carries its id, and gives a retry the same successor', async ({ server, widget: { clientKey } }) => {
+    const first = await guestSession(server, clientKey);
+    const old = await asHashOnlyRefreshToken(server.databaseUrl, first.refresh_token);
+    expect(old).toMatch(/^rt_[0-9A-Za-z]{43}$/);
+    const next = sessionBody(await refresh(server, old, ORIGIN));
+    expect(next.refresh_token).toMatch(/^rt_[0-9A-Za-z]{67}$/);
+    expect(identityOf(next.token)).toEqual(identityOf(first.token));
+    expect(await spentAtOf(server, old)).toBe(server.clock.now());
+    expect(sessionBody(await refresh(server, old, ORIGIN)).refresh_token).toBe(next.refresh_token);
+    expect((await refresh(server, next.refresh_token, ORIGIN)).status).toBe(200);
+  });
+});
+
 describe('refresh: refused tokens', () => {
   it('refuses an unknown refresh token', async ({ server }) => {
     expectTextError(await refresh(server, 'rt_0000000000000000000000000000000000000000000', ORIGIN), 400, MSG_REFRESH);
@@ -376,6 +391,15 @@ describe('refresh: refused tokens', () => {
   it('refuses a request without refresh_token', async ({ server }) => {
     expectTextError(await refresh(server, undefined, ORIGIN), 400, MSG_REFRESH);
     expectTextError(await refresh(server, '', ORIGIN), 400, MSG_REFRESH);
+  });
+
+  it("refuses a token that carries a live token's id with another secret, and leaves that token live", async ({ server, widget: { clientKey } }) => {
+    const victim = await guestSession(server, clientKey);
+    const attacker = await guestSession(server, clientKey);
+    const forged = `${victim.refresh_token.slice(0, 27)}${attacker.refresh_token.slice(27)}`;
+    expectTextError(await refresh(server, forged, ORIGIN), 400, MSG_REFRESH);
+    expect(await spentAtOf(server, victim.refresh_token)).toBeNull();
+    expect((await refresh(server, victim.refresh_token, ORIGIN)).status).toBe(200);
   });
 
   it('refuses refresh once the widget was disabled after the exchange', async ({ server, widget: { clientKey } }) => {

@@ -1,10 +1,10 @@
 import type { SessionTokenResponse } from '../../contract/index.js';
-import { newTimeOrderedId } from '../keys/ids.js';
 import type { RefreshTokenView } from '../store/records.js';
-import { generateRefreshToken, hashRefreshToken, openSuccessor, sealSuccessor } from '../tokens/refreshToken.js';
+import { generateRefreshToken, openSuccessor, sealSuccessor } from '../tokens/refreshToken.js';
 import { issueSessionToken } from '../tokens/sessionToken.js';
 import { ApiError } from './apiError.js';
 import type { FlowDeps } from './deps.js';
+import { findPresentedRefreshToken } from './findPresentedRefreshToken.js';
 import { toSessionTokenResponse } from './responses.js';
 import { resolveEnabledWidget } from './resolveWidget.js';
 
@@ -15,8 +15,8 @@ const expired = () => new ApiError('refresh_expired');
  * are whole seconds and a session JWT never outlives the deadline, so a session in the last
  * second before its deadline could only get a token that is dead on arrival: it is over too.
  */
-async function findLiveFamily(deps: FlowDeps, hash: string, now: number): Promise<RefreshTokenView> {
-  const view = await deps.store.findRefreshToken(hash);
+async function findLiveFamily(deps: FlowDeps, presented: string, now: number): Promise<RefreshTokenView> {
+  const view = await findPresentedRefreshToken(deps.store, presented);
   if (!view || view.session.revokedAt !== null) throw expired();
   if (Math.floor(view.session.expiresAt / 1000) <= Math.floor(now / 1000)) throw expired();
   return view;
@@ -33,15 +33,15 @@ async function requireSessionOrigin(deps: FlowDeps, view: RefreshTokenView, orig
 
 /** Step 3a: spend the presented token and mint its successor, atomically. */
 async function rotate(deps: FlowDeps, view: RefreshTokenView, presented: string, now: number) {
-  const successor = generateRefreshToken();
+  const successor = generateRefreshToken(now);
   const expiresAt = Math.min(now + deps.config.refreshTokenTtlSeconds * 1000, view.session.expiresAt);
   const rotated = await deps.store.rotateRefreshToken({
     tokenId: view.token.id,
     now,
-    successor: { id: newTimeOrderedId('rtk', now), hash: hashRefreshToken(successor), createdAt: now, expiresAt },
-    successorBox: sealSuccessor(presented, successor),
+    successor: { id: successor.id, hash: successor.hash, createdAt: now, expiresAt },
+    successorBox: sealSuccessor(presented, successor.token),
   });
-  return rotated ? { token: successor, expiresAt } : undefined;
+  return rotated ? { token: successor.token, expiresAt } : undefined;
 }
 
 /**
@@ -70,8 +70,7 @@ export async function refreshSession(
   input: { refreshToken: string; origin: string | undefined },
 ): Promise<SessionTokenResponse> {
   const now = deps.clock.now();
-  const hash = hashRefreshToken(input.refreshToken);
-  let view = await findLiveFamily(deps, hash, now);
+  let view = await findLiveFamily(deps, input.refreshToken, now);
   await requireSessionOrigin(deps, view, input.origin);
 
   let next: { token: string; expiresAt: number } | undefined;
@@ -79,7 +78,7 @@ export async function refreshSession(
     if (view.token.expiresAt <= now) throw expired();
     next = await rotate(deps, view, input.refreshToken, now);
     // Lost a race to a concurrent rotation: answer as the retry it is.
-    if (!next) view = await findLiveFamily(deps, hash, now);
+    if (!next) view = await findLiveFamily(deps, input.refreshToken, now);
   }
   next ??= await answerSpentToken(deps, view, input.refreshToken, now);
   const issued = await issueSessionToken(deps, view.session);

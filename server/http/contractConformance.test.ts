@@ -18,6 +18,7 @@ import { describe, expect } from 'vitest';
 import * as z from 'zod';
 import {
   contract,
+  EXAMPLE_REFRESH_TOKEN,
   publicCacheHeader,
   listRoutes,
   responseHeaders,
@@ -491,8 +492,9 @@ describe('every route answers only what the contract and openapi.json declare', 
       ],
       ['revokeUser', REVOKE, json({ client_key: clientKey, user_id: 'u_1' }, undefined, { authorization: `Bearer ${secretKey}` })],
       ['exchange', EXCHANGE, json({ token: guest.token }, ORIGIN)],
-      ['refresh', REFRESH, json({ refresh_token: 'rt_any' }, ORIGIN)],
-      ['logout', LOGOUT, json({ refresh_token: 'rt_any' }, ORIGIN)],
+      // Well-formed, so the lookup reaches the store.
+      ['refresh', REFRESH, json({ refresh_token: EXAMPLE_REFRESH_TOKEN }, ORIGIN)],
+      ['logout', LOGOUT, json({ refresh_token: EXAMPLE_REFRESH_TOKEN }, ORIGIN)],
     ];
     for (const [operationId, path, init] of failures) {
       const res = await call(broken, operationId, path, init);

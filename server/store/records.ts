@@ -99,6 +99,13 @@ export interface NewRefreshToken {
   expiresAt: EpochMs;
 }
 
+/**
+ * How to find a refresh token's row: by the id the token carries, or by its hash for tokens in
+ * the format issued before tokens carried an id. A row found by id is not yet proof that the
+ * presenter holds the token: the caller compares the hash.
+ */
+export type RefreshTokenLookup = { id: string } | { hash: string };
+
 export interface RefreshTokenRecord extends NewRefreshToken {
   sessionId: string;
   spentAt: EpochMs | null;

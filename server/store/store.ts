@@ -4,6 +4,7 @@ import type {
   NewRefreshToken,
   NewSecretKey,
   PurgeResult,
+  RefreshTokenLookup,
   RefreshTokenView,
   SecretKeyRecord,
   SessionRecord,
@@ -80,8 +81,11 @@ export interface Store {
     refreshToken: NewRefreshToken;
   }): Promise<StartSessionResult>;
 
-  /** The refresh token with this hash, its session, and its successor if it was rotated. */
-  findRefreshToken(hash: string): Promise<RefreshTokenView | undefined>;
+  /**
+   * The refresh token with this id (any row) or this hash (only rows written before tokens
+   * carried their id, see the migration), its session, and its successor if it was rotated.
+   */
+  findRefreshToken(lookup: RefreshTokenLookup): Promise<RefreshTokenView | undefined>;
 
   /**
    * Spends the refresh token `tokenId` and inserts its successor, atomically, only if the token

@@ -197,9 +197,14 @@ export async function verifyIndependently(
   });
 }
 
-/** SHA-256 hex of a refresh token: how the store keys refresh tokens (computed independently). */
+/** SHA-256 hex of a refresh token: all the store keeps of it (computed independently). */
 export function refreshTokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** The row id a refresh token carries: `rtk_` + its 24 characters after `rt_` (computed independently). */
+export function refreshTokenRowId(token: string): string {
+  return `rtk_${token.slice('rt_'.length, 'rt_'.length + 24)}`;
 }
 
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

@@ -1,9 +1,12 @@
 /**
  * Pages written to SQLite's WAL per refresh-token rotation (and per new session with its first
  * token), on a bench database as created and on one grown by `--grown`'s seeding. Counts pages,
- * not time, so a busy machine does not move it (the CPU per rotation it also prints does move). The rows are written with the statements' own
- * shapes in raw SQL (look the token up by hash, mark it spent, insert the successor), in
- * transactions of 50 as group commit makes them under load.
+ * not time, so a busy machine does not move it (the CPU per rotation it also prints does move).
+ * The rows are written with the statements' own shapes in raw SQL (look the token up, mark it
+ * spent, insert the successor), in transactions of 50 as group commit makes them under load.
+ * Each database is measured twice: with tokens found by the id they carry, as the service
+ * stores them, and with every token in the index of hashes and found by hash, as tokens issued
+ * before they carried an id are.
  *
  *   npx tsx scripts/bench/micro/walPagesPerRotation.ts [grownRows]   # default 1,000,000
  */
@@ -30,7 +33,9 @@ function takeWalFrames(db: Database.Database): number {
   return result?.log ?? Number.NaN;
 }
 
-async function measure(grownRows: number): Promise<{ perSession: number; perRotation: number; rotationCpuMicros: number }> {
+type Lookup = 'id' | 'hash';
+
+async function measure(grownRows: number, lookup: Lookup): Promise<{ perSession: number; perRotation: number; rotationCpuMicros: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'kataven-wal-pages-'));
   try {
     const url = `file:${join(dir, 'bench.sqlite')}`;
@@ -38,6 +43,8 @@ async function measure(grownRows: number): Promise<{ perSession: number; perRota
     if (grownRows > 0) await seedGrownRows(url, clientKey, { live: grownRows, expired: 0 }, Date.now());
     const db = openDatabase(url);
     try {
+      const byHash = lookup === 'hash' ? 1 : 0;
+      db.prepare('UPDATE refresh_tokens SET by_hash = ?').run(byHash);
       db.pragma('wal_autocheckpoint = 0');
       takeWalFrames(db);
       const widget = db.prepare('SELECT id, origins ->> 0 AS origin FROM widgets WHERE client_key = ?').get(clientKey) as { id: string; origin: string };
@@ -45,19 +52,21 @@ async function measure(grownRows: number): Promise<{ perSession: number; perRota
       const insertSession = db.prepare(
         `INSERT INTO sessions (id, widget_id, client_key, visitor_id, kind, origin, created_at, expires_at) VALUES (?, ?, ?, ?, 'guest', ?, ?, ?)`,
       );
-      const insertToken = db.prepare('INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
-      const findByHash = db.prepare('SELECT t.id, t.session_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.hash = ?');
+      const insertToken = db.prepare(`INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at, by_hash) VALUES (?, ?, ?, ?, ?, ${byHash})`);
+      const find = db.prepare(
+        `SELECT t.id, t.hash, t.session_id FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE ${lookup === 'id' ? 't.id = ?' : 't.hash = ? AND t.by_hash'}`,
+      );
       const spend = db.prepare('UPDATE refresh_tokens SET spent_at = ?, successor_id = ?, successor_box = ? WHERE id = ? AND spent_at IS NULL');
-      const secrets: string[] = [];
+      const issued: { id: string; secret: string }[] = [];
 
       for (let done = 0; done < OPERATIONS; done += PER_TRANSACTION) {
         db.transaction(() => {
           for (let i = 0; i < PER_TRANSACTION; i++) {
             const sessionId = newTimeOrderedId('ses', Date.now());
-            const secret = randomBytes(32).toString('base64url');
-            secrets.push(secret);
+            const token = { id: newTimeOrderedId('rtk', Date.now()), secret: randomBytes(32).toString('base64url') };
+            issued.push(token);
             insertSession.run(sessionId, widget.id, clientKey, `vis_${randomBytes(11).toString('hex')}`, widget.origin, now, now + DAY_MS);
-            insertToken.run(newTimeOrderedId('rtk', Date.now()), sha256(secret), sessionId, now, now + DAY_MS);
+            insertToken.run(token.id, sha256(token.secret), sessionId, now, now + DAY_MS);
           }
         })();
       }
@@ -66,8 +75,10 @@ async function measure(grownRows: number): Promise<{ perSession: number; perRota
       const cpuBefore = process.cpuUsage();
       for (let done = 0; done < OPERATIONS; done += PER_TRANSACTION) {
         db.transaction(() => {
-          for (const secret of secrets.slice(done, done + PER_TRANSACTION)) {
-            const token = findByHash.get(sha256(secret)) as { id: string; session_id: string };
+          for (const { id, secret } of issued.slice(done, done + PER_TRANSACTION)) {
+            const hash = sha256(secret);
+            const token = find.get(lookup === 'id' ? id : hash) as { id: string; hash: string; session_id: string };
+            if (token.hash !== hash) throw new Error('found another token');
             const successorId = newTimeOrderedId('rtk', Date.now());
             spend.run(now + 1, successorId, Buffer.alloc(48), token.id);
             insertToken.run(successorId, sha256(randomBytes(32).toString('base64url')), token.session_id, now + 1, now + DAY_MS);
@@ -87,8 +98,10 @@ async function measure(grownRows: number): Promise<{ perSession: number; perRota
 
 const grownRows = Number(process.argv[2] ?? 1_000_000);
 for (const rows of [0, grownRows]) {
-  const { perSession, perRotation, rotationCpuMicros } = await measure(rows);
-  process.stdout.write(
-    `${rows.toLocaleString('en-US')} seeded rows: ${perSession.toFixed(2)} WAL pages per new session, ${perRotation.toFixed(2)} per rotation (${rotationCpuMicros.toFixed(0)} µs of CPU each, checkpoints not included)\n`,
-  );
+  for (const lookup of ['id', 'hash'] as const) {
+    const { perSession, perRotation, rotationCpuMicros } = await measure(rows, lookup);
+    process.stdout.write(
+      `${rows.toLocaleString('en-US')} seeded rows, found by ${lookup.padEnd(4)}: ${perSession.toFixed(2)} WAL pages per new session, ${perRotation.toFixed(2)} per rotation (${rotationCpuMicros.toFixed(0)} µs of CPU each, checkpoints not included)\n`,
+    );
+  }
 }

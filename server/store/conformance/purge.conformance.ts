@@ -54,21 +54,21 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
       const result = await store().purgeExpired(now, MINUTE, ALL);
 
       expect(result).toMatchObject({ sessions: 3, refreshTokens: 4 });
-      for (const hash of [
-        pastDeadline.token.hash,
-        pastDeadlineNext.successor.hash,
-        idle.token.hash,
-        revokedLongAgo.token.hash,
+      for (const { id } of [
+        pastDeadline.token,
+        pastDeadlineNext.successor,
+        idle.token,
+        revokedLongAgo.token,
       ]) {
-        expect(await store().findRefreshToken(hash)).toBeUndefined();
+        expect(await store().findRefreshToken({ id })).toBeUndefined();
       }
-      for (const hash of [
-        live.token.hash,
-        revokedToday.token.hash,
-        rotatedLive.token.hash,
-        rotatedLiveNext.successor.hash,
+      for (const { id } of [
+        live.token,
+        revokedToday.token,
+        rotatedLive.token,
+        rotatedLiveNext.successor,
       ]) {
-        expect(await store().findRefreshToken(hash)).toBeDefined();
+        expect(await store().findRefreshToken({ id })).toBeDefined();
       }
     });
 
@@ -99,11 +99,11 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
       const result = await store().purgeExpired(T0 + 10 * MINUTE + 30_000, MINUTE, ALL);
 
       expect(result).toEqual({ visitorTokens: 1, sessions: 0, refreshTokens: 0, successorBoxes: 1 });
-      const old = await store().findRefreshToken(token.hash);
+      const old = await store().findRefreshToken({ id: token.id });
       expect(old?.token).toMatchObject({ successorBox: null, successorId: first.successor.id });
       expect(old?.successor?.id).toBe(first.successor.id);
       expect(
-        (await store().findRefreshToken(first.successor.hash))?.token.successorBox,
+        (await store().findRefreshToken({ id: first.successor.id }))?.token.successorBox,
       ).not.toBeNull();
     });
 
@@ -138,8 +138,8 @@ export function describePurge({ store, seedWidget, startSession, rotate }: Store
         sessions: 0,
         successorBoxes: 0,
       });
-      for (const { token } of expired) expect(await store().findRefreshToken(token.hash)).toBeUndefined();
-      expect(await store().findRefreshToken(live.token.hash)).toBeDefined();
+      for (const { token } of expired) expect(await store().findRefreshToken({ id: token.id })).toBeUndefined();
+      expect(await store().findRefreshToken({ id: live.token.id })).toBeDefined();
     });
   });
 }

@@ -5,8 +5,18 @@ import { aBox, aRefreshToken, DAY, HOUR, MINUTE, T0 } from '../test-support/stor
 
 export function describeRefreshTokens({ store, startSession, rotate }: StoreContext): void {
   describe('refresh tokens', () => {
-    it('findRefreshToken returns undefined for an unknown hash', async () => {
-      expect(await store().findRefreshToken('0'.repeat(64))).toBeUndefined();
+    it('findRefreshToken returns undefined for an unknown id or hash', async () => {
+      expect(await store().findRefreshToken({ id: 'rtk_unknown' })).toBeUndefined();
+      expect(await store().findRefreshToken({ hash: '0'.repeat(64) })).toBeUndefined();
+    });
+
+    it('finds tokens the store writes by their id, never by their hash', async () => {
+      const { session, token } = await startSession();
+      const { successor } = await rotate(token.id, T0 + HOUR);
+      expect((await store().findRefreshToken({ id: token.id }))?.session).toEqual(session);
+      expect((await store().findRefreshToken({ id: successor.id }))?.token.hash).toBe(successor.hash);
+      expect(await store().findRefreshToken({ hash: token.hash })).toBeUndefined();
+      expect(await store().findRefreshToken({ hash: successor.hash })).toBeUndefined();
     });
 
     it('rotation spends the token, and findRefreshToken returns the successor and its box', async () => {
@@ -21,7 +31,7 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
           successorBox: box,
         }),
       ).toBe(true);
-      const view = await store().findRefreshToken(token.hash);
+      const view = await store().findRefreshToken({ id: token.id });
       expect(view?.token).toMatchObject({
         id: token.id,
         spentAt: T0 + HOUR,
@@ -35,7 +45,7 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
         successorId: null,
         successorBox: null,
       });
-      expect((await store().findRefreshToken(successor.hash))?.session).toEqual(session);
+      expect((await store().findRefreshToken({ id: successor.id }))?.session).toEqual(session);
     });
 
     it('rotating a refresh token twice: the second rotation returns false and writes nothing', async () => {
@@ -43,8 +53,8 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
       const first = await rotate(token.id, T0 + HOUR);
       const second = await rotate(token.id, T0 + HOUR + 1);
       expect([first.rotated, second.rotated]).toEqual([true, false]);
-      expect(await store().findRefreshToken(second.successor.hash)).toBeUndefined();
-      expect((await store().findRefreshToken(token.hash))?.successor?.id).toBe(first.successor.id);
+      expect(await store().findRefreshToken({ id: second.successor.id })).toBeUndefined();
+      expect((await store().findRefreshToken({ id: token.id }))?.successor?.id).toBe(first.successor.id);
     });
 
     it('50 concurrent rotations of one token: exactly one succeeds', async () => {
@@ -54,11 +64,11 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
       );
       const winners = results.filter((r) => r.rotated);
       expect(winners).toHaveLength(1);
-      expect((await store().findRefreshToken(token.hash))?.successor?.id).toBe(
+      expect((await store().findRefreshToken({ id: token.id }))?.successor?.id).toBe(
         winners[0]?.successor.id,
       );
       const found = await Promise.all(
-        results.map((r) => store().findRefreshToken(r.successor.hash)),
+        results.map((r) => store().findRefreshToken({ id: r.successor.id })),
       );
       expect(found.filter((view) => view !== undefined)).toHaveLength(1);
     });
@@ -68,7 +78,7 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
       const first = await rotate(token.id, T0 + HOUR);
       const second = await rotate(first.successor.id, T0 + 2 * HOUR);
       expect(second.rotated).toBe(true);
-      const view = await store().findRefreshToken(first.successor.hash);
+      const view = await store().findRefreshToken({ id: first.successor.id });
       expect(view?.session.id).toBe(session.id);
       expect(view?.successor?.sessionId).toBe(session.id);
     });
@@ -78,16 +88,16 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
       await store().revokeSession(session.id, T0 + MINUTE);
       const { rotated, successor } = await rotate(token.id, T0 + HOUR);
       expect(rotated).toBe(false);
-      expect(await store().findRefreshToken(successor.hash)).toBeUndefined();
-      expect((await store().findRefreshToken(token.hash))?.token.spentAt).toBeNull();
+      expect(await store().findRefreshToken({ id: successor.id })).toBeUndefined();
+      expect((await store().findRefreshToken({ id: token.id }))?.token.spentAt).toBeNull();
     });
 
     it('rotation fails for a token expired at now', async () => {
       const { token } = await startSession({ token: { expiresAt: T0 + HOUR } });
       const { rotated, successor } = await rotate(token.id, T0 + HOUR);
       expect(rotated).toBe(false);
-      expect(await store().findRefreshToken(successor.hash)).toBeUndefined();
-      expect((await store().findRefreshToken(token.hash))?.token.spentAt).toBeNull();
+      expect(await store().findRefreshToken({ id: successor.id })).toBeUndefined();
+      expect((await store().findRefreshToken({ id: token.id }))?.token.spentAt).toBeNull();
     });
 
     it('rotation fails for a session past its deadline, even with an unexpired token', async () => {
@@ -97,7 +107,7 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
       });
       const { rotated, successor } = await rotate(token.id, T0 + 2 * HOUR);
       expect(rotated).toBe(false);
-      expect(await store().findRefreshToken(successor.hash)).toBeUndefined();
+      expect(await store().findRefreshToken({ id: successor.id })).toBeUndefined();
     });
 
     it('rotation fails for an unknown token id', async () => {
@@ -107,9 +117,9 @@ export function describeRefreshTokens({ store, startSession, rotate }: StoreCont
     it('a rotation that fails part-way writes nothing: the token stays unspent', async () => {
       const other = await startSession();
       const { token } = await startSession();
-      const clash = aRefreshToken({ hash: other.token.hash });
+      const clash = aRefreshToken({ id: other.token.id });
       await expect(rotate(token.id, T0 + HOUR, clash)).rejects.toThrow();
-      expect((await store().findRefreshToken(token.hash))?.token).toMatchObject({
+      expect((await store().findRefreshToken({ id: token.id }))?.token).toMatchObject({
         spentAt: null,
         successorId: null,
       });

@@ -6,7 +6,7 @@ import type { StoreContext } from '../test-support/conformanceContext.js';
 import { aRefreshToken, aSession, HOUR, MINUTE, T0 } from '../test-support/storeFixtures.js';
 
 export function describeRevocations({ store, seedWidget }: StoreContext): void {
-  /** Starts a session on `widget`; returns it with its refresh token's hash. */
+  /** Starts a session on `widget`; returns it with its refresh token's id. */
   const startOn = async (widget: WidgetRecord, over: Partial<SessionRecord> = {}) => {
     const session = aSession(widget, over);
     const token = aRefreshToken();
@@ -18,10 +18,10 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
       refreshToken: token,
     });
     expect(result).toEqual({ started: true });
-    return { session, hash: token.hash };
+    return { session, tokenId: token.id };
   };
-  const revokedAt = async (hash: string) =>
-    (await store().findRefreshToken(hash))?.session.revokedAt;
+  const revokedAt = async (tokenId: string) =>
+    (await store().findRefreshToken({ id: tokenId }))?.session.revokedAt;
 
   describe('revocations', () => {
     it("revokeUserSessions ends the user's live sessions on that widget only, and records the revocation", async () => {
@@ -38,8 +38,8 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
       expect(
         await store().revokeUserSessions({ widgetId: widget.id, userId: 'u_ada', at: T0 + HOUR }),
       ).toBe(2);
-      for (const { hash } of mine) expect(await revokedAt(hash)).toBe(T0 + HOUR);
-      for (const { hash } of bystanders) expect(await revokedAt(hash)).toBeNull();
+      for (const { tokenId } of mine) expect(await revokedAt(tokenId)).toBe(T0 + HOUR);
+      for (const { tokenId } of bystanders) expect(await revokedAt(tokenId)).toBeNull();
       expect(await store().findUserRevocation(widget.id, 'u_ada')).toBe(T0 + HOUR);
       expect(await store().findUserRevocation(other.id, 'u_ada')).toBeUndefined();
     });
@@ -72,17 +72,17 @@ export function describeRevocations({ store, seedWidget }: StoreContext): void {
       ];
       const bystander = await startOn(other);
       await store().updateWidget(widget.clientKey, { disabled: true, updatedAt: T0 + HOUR });
-      for (const { hash } of sessions) expect(await revokedAt(hash)).toBe(T0 + HOUR);
+      for (const { tokenId } of sessions) expect(await revokedAt(tokenId)).toBe(T0 + HOUR);
       await store().updateWidget(widget.clientKey, { disabled: false, updatedAt: T0 + 2 * HOUR });
-      for (const { hash } of sessions) expect(await revokedAt(hash)).toBe(T0 + HOUR);
-      expect(await revokedAt(bystander.hash)).toBeNull();
+      for (const { tokenId } of sessions) expect(await revokedAt(tokenId)).toBe(T0 + HOUR);
+      expect(await revokedAt(bystander.tokenId)).toBeNull();
       // Other changes to an enabled widget leave its sessions alone.
       const later = await startOn(widget);
       await store().updateWidget(widget.clientKey, {
         origins: ['https://a.example'],
         updatedAt: T0 + 3 * HOUR,
       });
-      expect(await revokedAt(later.hash)).toBeNull();
+      expect(await revokedAt(later.tokenId)).toBeNull();
     });
   });
 }

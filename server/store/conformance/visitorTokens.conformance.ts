@@ -16,7 +16,7 @@ export function describeVisitorTokens({ store, seedWidget, startSession }: Store
           metadata: { plan: 'pro', seats: 3, trial: false },
         },
       });
-      expect(await store().findRefreshToken(token.hash)).toEqual({
+      expect(await store().findRefreshToken({ id: token.id })).toEqual({
         token: {
           ...token,
           sessionId: session.id,
@@ -41,7 +41,7 @@ export function describeVisitorTokens({ store, seedWidget, startSession }: Store
         refreshToken: second.token,
       });
       expect(result).toEqual({ started: false, spentAt: T0, sessionId: first.session.id });
-      expect(await store().findRefreshToken(second.token.hash)).toBeUndefined();
+      expect(await store().findRefreshToken({ id: second.token.id })).toBeUndefined();
       expect(await store().revokeSession(second.session.id, T0)).toBe(false);
     });
 
@@ -74,7 +74,7 @@ export function describeVisitorTokens({ store, seedWidget, startSession }: Store
           sessionId: winner?.session.id,
         });
       }
-      const found = await Promise.all(attempts.map((a) => store().findRefreshToken(a.token.hash)));
+      const found = await Promise.all(attempts.map((a) => store().findRefreshToken({ id: a.token.id })));
       expect(found.filter((view) => view !== undefined)).toHaveLength(1);
     });
 
@@ -89,7 +89,7 @@ export function describeVisitorTokens({ store, seedWidget, startSession }: Store
           tokenExpiresAt: T0 + 5 * MINUTE,
           spentAt: T0,
           session: doomed,
-          refreshToken: aRefreshToken({ hash: first.token.hash }),
+          refreshToken: aRefreshToken({ id: first.token.id }),
         }),
       ).rejects.toThrow();
       expect(await store().revokeSession(doomed.id, T0)).toBe(false);
@@ -107,7 +107,7 @@ export function describeVisitorTokens({ store, seedWidget, startSession }: Store
       const { session, token } = await startSession();
       expect(await store().revokeSession(session.id, T0 + HOUR)).toBe(true);
       expect(await store().revokeSession(session.id, T0 + 2 * HOUR)).toBe(false);
-      expect((await store().findRefreshToken(token.hash))?.session.revokedAt).toBe(T0 + HOUR);
+      expect((await store().findRefreshToken({ id: token.id }))?.session.revokedAt).toBe(T0 + HOUR);
     });
 
     it('revokeSession returns false for an unknown session', async () => {

@@ -172,7 +172,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       replaceSigningKeyPrivateJwk: (kid, from, to) => run(() => t.signingKeys.replacePrivate(kid, from, to)),
 
       consumeVisitorToken: (input) => commit(() => consumeVisitorToken(input)),
-      findRefreshToken: (hash) => read(() => t.refreshTokens.findView(hash)),
+      findRefreshToken: (lookup) => read(() => t.refreshTokens.findView(lookup)),
       rotateRefreshToken: (input) => commit(() => rotateRefreshToken(input)),
       revokeSession: (sessionId, at) => commit(() => t.sessions.revoke(sessionId, at)),
       revokeUserSessions: (input) => run(() => revokeUserSessions.immediate(input)),

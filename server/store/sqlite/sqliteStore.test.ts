@@ -7,7 +7,17 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it, vi } from 'vitest';
 import { describeStoreConformance } from '../store.conformance.js';
 import { inspectSqliteFile, useTempSqliteFiles } from '../test-support/sqliteFiles.js';
-import { aSecretKey, aSigningKey, aWidget, anAccount, T0 } from '../test-support/storeFixtures.js';
+import {
+  aBox,
+  aRefreshToken,
+  aSecretKey,
+  aSigningKey,
+  aWidget,
+  anAccount,
+  DAY,
+  HOUR,
+  T0,
+} from '../test-support/storeFixtures.js';
 import { sqliteMigrationsFolder } from './migrationsFolder.js';
 import { sqliteFilename } from './openDatabase.js';
 import { openSqliteStore } from './openSqliteStore.js';
@@ -113,23 +123,29 @@ describe('SQLite store', () => {
     await store.close();
   });
 
-  it('upgrades a database from before the admin-change feed: data kept, counter from 0', async () => {
+  /** A file migrated as a release that shipped only the first `migrations` migrations left it. */
+  const fileAsReleased = (migrations: number): Database.Database => {
     const file = freshFile();
     mkdirSync(dirname(file), { recursive: true });
-    // The migrations folder as the first release shipped it: the initial migration only.
-    const firstRelease = mkdtempSync(join(tmpdir(), 'kataven-migrations-'));
-    cpSync(sqliteMigrationsFolder(), firstRelease, { recursive: true });
-    const journalFile = join(firstRelease, 'meta', '_journal.json');
+    const release = mkdtempSync(join(tmpdir(), 'kataven-migrations-'));
+    cpSync(sqliteMigrationsFolder(), release, { recursive: true });
+    const journalFile = join(release, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
-    const account = anAccount();
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, migrations) }));
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: firstRelease });
+    migrate(drizzle(old), { migrationsFolder: release });
+    rmSync(release, { recursive: true, force: true });
+    return old;
+  };
+
+  it('upgrades a database from before the admin-change feed: data kept, counter from 0', async () => {
+    const old = fileAsReleased(1);
+    const file = old.name;
+    const account = anAccount();
     old
       .prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)')
       .run(account.id, account.name, account.createdAt);
     old.close();
-    rmSync(firstRelease, { recursive: true, force: true });
 
     const store = await openSqliteStore({ url: `file:${file}`, adminChangePollMs: 20 });
     expect(await store.findAccount(account.id)).toEqual(account);
@@ -148,6 +164,35 @@ describe('SQLite store', () => {
         db.prepare('SELECT version FROM admin_changes WHERE id = 1').pluck().get(),
       ),
     ).toBe(1);
+  });
+
+  it('upgrades a database from before tokens carried their id: its tokens are still found by hash and rotate', async () => {
+    const old = fileAsReleased(4);
+    const file = old.name;
+    // The release before wrote sessions and tokens like this (foreign keys off: no widget needed).
+    old.pragma('foreign_keys = OFF');
+    old
+      .prepare(
+        `INSERT INTO sessions (id, widget_id, client_key, visitor_id, kind, origin, created_at, expires_at)
+         VALUES ('ses_old', 'wgt_old', 'pk_test_old', 'vis_old', 'guest', 'https://a.example', ?, ?)`,
+      )
+      .run(T0, T0 + DAY);
+    const issuedBefore = aRefreshToken({ createdAt: T0, expiresAt: T0 + DAY });
+    old
+      .prepare('INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(issuedBefore.id, issuedBefore.hash, 'ses_old', T0, T0 + DAY);
+    old.close();
+
+    const store = await openSqliteStore({ url: `file:${file}` });
+    expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.token.id).toBe(issuedBefore.id);
+    const successor = aRefreshToken({ createdAt: T0 + HOUR, expiresAt: T0 + DAY });
+    expect(
+      await store.rotateRefreshToken({ tokenId: issuedBefore.id, now: T0 + HOUR, successor, successorBox: aBox() }),
+    ).toBe(true);
+    expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.successor?.id).toBe(successor.id);
+    expect((await store.findRefreshToken({ id: successor.id }))?.session.id).toBe('ses_old');
+    expect(await store.findRefreshToken({ hash: successor.hash })).toBeUndefined();
+    await store.close();
   });
 
   it('a closed store takes no admin-change listener', async () => {

@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { alias, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { and, eq, sql } from 'drizzle-orm';
+import { alias, boolean, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { RefreshTokenRecord } from '../../records.js';
 import type { Store } from '../../store.js';
 import { bytea, epochMs } from '../columns.js';
@@ -11,7 +11,7 @@ export const refreshTokens = pgTable(
   {
     id: text('id').primaryKey(),
     /** SHA-256 of the token, hex. */
-    hash: text('hash').notNull().unique(),
+    hash: text('hash').notNull(),
     sessionId: text('session_id')
       .notNull()
       .references(() => sessions.id, { onDelete: 'cascade' }),
@@ -21,8 +21,17 @@ export const refreshTokens = pgTable(
     /** No foreign key: rotation marks the token spent before the successor row exists. */
     successorId: text('successor_id'),
     successorBox: bytea('successor_box'),
+    /**
+     * True for rows written before tokens carried their row's id: those are found by hash. New
+     * rows are written false and stay out of the hash index, whose random keys cost a page per
+     * insert (docs/performance.md, "Cost as the data grows").
+     */
+    byHash: boolean('by_hash').notNull().default(true),
   },
   (t) => [
+    uniqueIndex('refresh_tokens_by_hash_idx')
+      .on(t.hash)
+      .where(sql`${t.byHash}`),
     index('refresh_tokens_session_id_idx').on(t.sessionId),
     // The purge finds sessions whose unspent token idled out, without scanning every session.
     index('refresh_tokens_unspent_expires_at_idx')
@@ -37,7 +46,7 @@ export const refreshTokens = pgTable(
 
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 
-export const toRefreshToken = (r: RefreshTokenRow): RefreshTokenRecord => ({
+export const toRefreshToken = (r: Omit<RefreshTokenRow, 'byHash'>): RefreshTokenRecord => ({
   id: r.id,
   hash: r.hash,
   sessionId: r.sessionId,
@@ -48,8 +57,11 @@ export const toRefreshToken = (r: RefreshTokenRow): RefreshTokenRecord => ({
   successorBox: r.successorBox,
 });
 
-/** The columns a new (unspent) token is inserted with, in statements written by hand. */
-export const NEW_REFRESH_TOKEN_COLUMNS = 'id, hash, session_id, created_at, expires_at';
+/**
+ * The columns a new (unspent) token is inserted with, in statements written by hand; `by_hash`
+ * is always false, the token carries its id.
+ */
+export const NEW_REFRESH_TOKEN_COLUMNS = 'id, hash, session_id, created_at, expires_at, by_hash';
 
 /**
  * The compare-and-set of rotation, in one statement: only an unspent, unexpired token of a live
@@ -68,20 +80,26 @@ const ROTATE = `
     RETURNING t.session_id
   )
   INSERT INTO refresh_tokens (${NEW_REFRESH_TOKEN_COLUMNS})
-  SELECT $3, $5::text, session_id, $6::bigint, $7::bigint FROM spent`;
+  SELECT $3, $5::text, session_id, $6::bigint, $7::bigint, false FROM spent`;
 
 export function refreshTokenQueries(
   db: PostgresDb,
 ): Pick<Store, 'findRefreshToken' | 'rotateRefreshToken'> {
   const successors = alias(refreshTokens, 'successor');
   // The token, its session and its successor in one round trip.
-  const find = db
-    .select({ token: refreshTokens, session: sessions, successor: successors })
-    .from(refreshTokens)
-    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-    .leftJoin(successors, eq(successors.id, refreshTokens.successorId))
-    .where(eq(refreshTokens.hash, sql.placeholder('hash')))
-    .prepare('refresh_tokens_find');
+  const view = () =>
+    db
+      .select({ token: refreshTokens, session: sessions, successor: successors })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .leftJoin(successors, eq(successors.id, refreshTokens.successorId));
+  const findById = view()
+    .where(eq(refreshTokens.id, sql.placeholder('id')))
+    .prepare('refresh_tokens_find_by_id');
+  // The bare `by_hash` term (no parameter) lets even a generic plan use the partial index of hashes.
+  const findByHash = view()
+    .where(and(eq(refreshTokens.hash, sql.placeholder('hash')), sql`${refreshTokens.byHash}`))
+    .prepare('refresh_tokens_find_by_hash');
   const rotate = namedQuery<
     [
       tokenId: string,
@@ -95,8 +113,8 @@ export function refreshTokenQueries(
   >(db.$client, 'refresh_tokens_rotate', ROTATE);
 
   return {
-    findRefreshToken: async (hash) => {
-      const [row] = await find.execute({ hash });
+    findRefreshToken: async (lookup) => {
+      const [row] = await ('id' in lookup ? findById.execute(lookup) : findByHash.execute(lookup));
       if (row === undefined) return undefined;
       return {
         token: toRefreshToken(row.token),

@@ -49,7 +49,7 @@ const CONSUME = `
     RETURNING id
   ), token AS (
     INSERT INTO refresh_tokens (${NEW_REFRESH_TOKEN_COLUMNS})
-    SELECT $5::text, $6::text, id, $7::bigint, $8::bigint FROM session
+    SELECT $5::text, $6::text, id, $7::bigint, $8::bigint, false FROM session
     RETURNING id
   )
   SELECT true AS started, NULL::bigint AS "spentAt", NULL::text AS "sessionId" FROM token

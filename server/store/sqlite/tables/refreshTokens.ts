@@ -1,9 +1,10 @@
 /** The refresh_tokens table: its schema, its statements and its rows as records. */
 import { getTableColumns, sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type {
   EpochMs,
   NewRefreshToken,
+  RefreshTokenLookup,
   RefreshTokenRecord,
   RefreshTokenView,
 } from '../../records.js';
@@ -16,7 +17,7 @@ export const refreshTokens = sqliteTable(
   {
     id: text('id').primaryKey(),
     /** SHA-256 of the token, hex. */
-    hash: text('hash').notNull().unique(),
+    hash: text('hash').notNull(),
     sessionId: text('session_id')
       .notNull()
       .references(() => sessions.id, { onDelete: 'cascade' }),
@@ -26,8 +27,17 @@ export const refreshTokens = sqliteTable(
     /** No foreign key: rotation marks the token spent before the successor row exists. */
     successorId: text('successor_id'),
     successorBox: blob('successor_box', { mode: 'buffer' }),
+    /**
+     * True for rows written before tokens carried their row's id: those are found by hash. New
+     * rows are written false and stay out of the hash index, whose random keys cost a page per
+     * insert (docs/performance.md, "Cost as the data grows").
+     */
+    byHash: integer('by_hash', { mode: 'boolean' }).notNull().default(true),
   },
   (t) => [
+    uniqueIndex('refresh_tokens_by_hash_idx')
+      .on(t.hash)
+      .where(sql`${t.byHash}`),
     index('refresh_tokens_session_id_idx').on(t.sessionId),
     // The purge finds sessions whose unspent token idled out, without scanning every session.
     index('refresh_tokens_unspent_expires_at_idx')
@@ -42,7 +52,10 @@ export const refreshTokens = sqliteTable(
 
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 
-export const toRefreshToken = (row: RefreshTokenRow): RefreshTokenRecord => ({
+/** A row as the hot statements read it: `by_hash` only chooses the index, it is not in the record. */
+type RefreshTokenRecordRow = Omit<RefreshTokenRow, 'byHash'>;
+
+export const toRefreshToken = (row: RefreshTokenRecordRow): RefreshTokenRecord => ({
   ...row,
   // A plain view over the Buffer, so records compare equal to the Uint8Array that was stored.
   successorBox:
@@ -61,25 +74,30 @@ export type NewRefreshTokenRow = Pick<
   'id' | 'hash' | 'sessionId' | 'createdAt' | 'expiresAt'
 >;
 
-const tokenColumns = byPosition(getTableColumns(refreshTokens));
+const { byHash, ...recordColumns } = getTableColumns(refreshTokens);
+const tokenColumns = byPosition(recordColumns);
 const sessionColumns = byPosition(getTableColumns(sessions));
 
 export function prepareRefreshTokenStatements(db: SqliteDb) {
   // Hot path (exchange and refresh): raw, see SqliteDb.
   const insert = db.$client.prepare<NewRefreshTokenRow>(
-    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at)
-     VALUES (@id, @hash, @sessionId, @createdAt, @expiresAt)`,
+    `INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at, by_hash)
+     VALUES (@id, @hash, @sessionId, @createdAt, @expiresAt, 0)`,
   );
   // Hot path (refresh). The token, its session and its successor in one row, read by position.
-  const viewByHash = db.$client
-    .prepare<[string], unknown[]>(
-      `SELECT ${tokenColumns.list('t')}, ${sessionColumns.list('s')}, ${tokenColumns.list('n')}
-       FROM refresh_tokens t
-       JOIN sessions s ON s.id = t.session_id
-       LEFT JOIN refresh_tokens n ON n.id = t.successor_id
-       WHERE t.hash = ?`,
-    )
-    .raw();
+  const view = (where: string) =>
+    db.$client
+      .prepare<[string], unknown[]>(
+        `SELECT ${tokenColumns.list('t')}, ${sessionColumns.list('s')}, ${tokenColumns.list('n')}
+         FROM refresh_tokens t
+         JOIN sessions s ON s.id = t.session_id
+         LEFT JOIN refresh_tokens n ON n.id = t.successor_id
+         WHERE ${where}`,
+      )
+      .raw();
+  const viewById = view('t.id = ?');
+  // The `by_hash` term lets SQLite use the partial index of hashes.
+  const viewByHash = view('t.hash = ? AND t.by_hash');
   // Hot path (refresh). The compare-and-set of rotation: only an unspent, unexpired token of a live session is
   // spent, so of two concurrent rotations exactly one gets the row back. The session check is a
   // correlated EXISTS (one primary-key probe); `session_id IN (SELECT id FROM sessions WHERE …)`
@@ -107,8 +125,8 @@ export function prepareRefreshTokenStatements(db: SqliteDb) {
     insert: (row: NewRefreshTokenRow) => {
       insert.run(row);
     },
-    findView: (hash: string): RefreshTokenView | undefined => {
-      const row = viewByHash.get(hash);
+    findView: (lookup: RefreshTokenLookup): RefreshTokenView | undefined => {
+      const row = 'id' in lookup ? viewById.get(lookup.id) : viewByHash.get(lookup.hash);
       if (row === undefined) return undefined;
       const successorAt = tokenColumns.count + sessionColumns.count;
       return {
