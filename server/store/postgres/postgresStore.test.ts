@@ -1,10 +1,14 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Store } from '../store.js';
 import { describeStoreConformance } from '../store.conformance.js';
 import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
-import { anAccount } from '../test-support/storeFixtures.js';
+import { migrationsAsReleased } from '../test-support/migrationsAsReleased.js';
+import { aBox, aRefreshToken, aWidget, anAccount, DAY, HOUR, T0 } from '../test-support/storeFixtures.js';
+import { postgresMigrationsFolder } from './migrate.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
 describeWithPostgres('PostgreSQL store', () => {
@@ -66,6 +70,53 @@ describeWithPostgres('PostgreSQL store', () => {
       await expect(store.ping()).rejects.toThrow();
       await expect(store.close()).resolves.toBeUndefined();
     } finally {
+      await database.drop();
+    }
+  });
+
+  it('upgrades a database from before tokens carried their id: its tokens are still found by hash and rotate', async () => {
+    const database = await createTestDatabase(postgresUrl(), 'upgrade');
+    const release = migrationsAsReleased(postgresMigrationsFolder(), 3);
+    const issuedBefore = aRefreshToken({ createdAt: T0, expiresAt: T0 + DAY });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder: release.folder });
+      // The release before wrote sessions and tokens like this (a session needs its widget).
+      const account = anAccount();
+      const widget = aWidget(account.id);
+      await client.query('INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)', [account.id, account.name, account.createdAt]);
+      await client.query(
+        `INSERT INTO widgets (id, account_id, client_key, name, mode, origins, settings, guest_enabled, disabled, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true, false, $8, $8)`,
+        [widget.id, account.id, widget.clientKey, widget.name, widget.mode, JSON.stringify(widget.origins), JSON.stringify(widget.settings), T0],
+      );
+      await client.query(
+        `INSERT INTO sessions (id, widget_id, client_key, visitor_id, kind, origin, created_at, expires_at)
+         VALUES ('ses_old', $1, $2, 'vis_old', 'guest', 'https://a.example', $3, $4)`,
+        [widget.id, widget.clientKey, T0, T0 + DAY],
+      );
+      await client.query(
+        'INSERT INTO refresh_tokens (id, hash, session_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+        [issuedBefore.id, issuedBefore.hash, 'ses_old', T0, T0 + DAY],
+      );
+    } finally {
+      await client.end();
+      release.remove();
+    }
+
+    const store = await openPostgresStore({ url: database.url });
+    try {
+      expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.token.id).toBe(issuedBefore.id);
+      const successor = aRefreshToken({ createdAt: T0 + HOUR, expiresAt: T0 + DAY });
+      expect(
+        await store.rotateRefreshToken({ tokenId: issuedBefore.id, now: T0 + HOUR, successor, successorBox: aBox() }),
+      ).toBe(true);
+      expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.successor?.id).toBe(successor.id);
+      expect((await store.findRefreshToken({ id: successor.id }))?.session.id).toBe('ses_old');
+      expect(await store.findRefreshToken({ hash: successor.hash })).toBeUndefined();
+    } finally {
+      await store.close();
       await database.drop();
     }
   });

@@ -1,11 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it, vi } from 'vitest';
 import { describeStoreConformance } from '../store.conformance.js';
+import { migrationsAsReleased } from '../test-support/migrationsAsReleased.js';
 import { inspectSqliteFile, useTempSqliteFiles } from '../test-support/sqliteFiles.js';
 import {
   aBox,
@@ -127,14 +127,10 @@ describe('SQLite store', () => {
   const fileAsReleased = (migrations: number): Database.Database => {
     const file = freshFile();
     mkdirSync(dirname(file), { recursive: true });
-    const release = mkdtempSync(join(tmpdir(), 'kataven-migrations-'));
-    cpSync(sqliteMigrationsFolder(), release, { recursive: true });
-    const journalFile = join(release, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, migrations) }));
+    const release = migrationsAsReleased(sqliteMigrationsFolder(), migrations);
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: release });
-    rmSync(release, { recursive: true, force: true });
+    migrate(drizzle(old), { migrationsFolder: release.folder });
+    release.remove();
     return old;
   };
 
