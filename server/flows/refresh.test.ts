@@ -385,7 +385,8 @@ describe('refresh: tokens issued before tokens carried their id', () => {
 
 describe('refresh: refused tokens', () => {
   it('refuses an unknown refresh token', async ({ server }) => {
-    expectTextError(await refresh(server, 'rt_0000000000000000000000000000000000000000000', ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, `rt_${'0'.repeat(43)}`, ORIGIN), 400, MSG_REFRESH);
+    expectTextError(await refresh(server, `rt_${'0'.repeat(67)}`, ORIGIN), 400, MSG_REFRESH);
   });
 
   it('refuses a request without refresh_token', async ({ server }) => {
