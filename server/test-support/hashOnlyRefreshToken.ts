@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { randomBase62 } from '../keys/base62.js';
 import { sqliteFilename } from '../store/sqlite/openDatabase.js';
+import { numberPlaceholders } from './databaseInspector.js';
 import { refreshTokenHash, refreshTokenRowId } from './flowsHelpers.js';
 import { isPostgresUrl } from './testDatabase.js';
 
@@ -19,7 +20,7 @@ export async function asHashOnlyRefreshToken(databaseUrl: string, issued: string
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      changed = (await client.query(sql.replace('?', '$1').replace('?', '$2'), params)).rowCount ?? 0;
+      changed = (await client.query(numberPlaceholders(sql), params)).rowCount ?? 0;
     } finally {
       await client.end();
     }

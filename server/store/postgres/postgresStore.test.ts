@@ -6,8 +6,9 @@ import type { Store } from '../store.js';
 import { describeStoreConformance } from '../store.conformance.js';
 import { postgresUrl, describeWithPostgres } from '../../test-support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/testDatabase.js';
+import { expectHashOnlyTokenRotates } from '../test-support/expectHashOnlyTokenRotates.js';
 import { migrationsAsReleased } from '../test-support/migrationsAsReleased.js';
-import { aBox, aRefreshToken, aWidget, anAccount, DAY, HOUR, T0 } from '../test-support/storeFixtures.js';
+import { aRefreshToken, aWidget, anAccount, DAY, T0 } from '../test-support/storeFixtures.js';
 import { postgresMigrationsFolder } from './migrate.js';
 import { openPostgresStore } from './openPostgresStore.js';
 
@@ -107,14 +108,7 @@ describeWithPostgres('PostgreSQL store', () => {
 
     const store = await openPostgresStore({ url: database.url });
     try {
-      expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.token.id).toBe(issuedBefore.id);
-      const successor = aRefreshToken({ createdAt: T0 + HOUR, expiresAt: T0 + DAY });
-      expect(
-        await store.rotateRefreshToken({ tokenId: issuedBefore.id, now: T0 + HOUR, successor, successorBox: aBox() }),
-      ).toBe(true);
-      expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.successor?.id).toBe(successor.id);
-      expect((await store.findRefreshToken({ id: successor.id }))?.session.id).toBe('ses_old');
-      expect(await store.findRefreshToken({ hash: successor.hash })).toBeUndefined();
+      await expectHashOnlyTokenRotates(store, issuedBefore, 'ses_old');
     } finally {
       await store.close();
       await database.drop();

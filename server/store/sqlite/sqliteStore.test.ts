@@ -5,17 +5,16 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it, vi } from 'vitest';
 import { describeStoreConformance } from '../store.conformance.js';
+import { expectHashOnlyTokenRotates } from '../test-support/expectHashOnlyTokenRotates.js';
 import { migrationsAsReleased } from '../test-support/migrationsAsReleased.js';
 import { inspectSqliteFile, useTempSqliteFiles } from '../test-support/sqliteFiles.js';
 import {
-  aBox,
   aRefreshToken,
   aSecretKey,
   aSigningKey,
   aWidget,
   anAccount,
   DAY,
-  HOUR,
   T0,
 } from '../test-support/storeFixtures.js';
 import { sqliteMigrationsFolder } from './migrationsFolder.js';
@@ -180,14 +179,7 @@ describe('SQLite store', () => {
     old.close();
 
     const store = await openSqliteStore({ url: `file:${file}` });
-    expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.token.id).toBe(issuedBefore.id);
-    const successor = aRefreshToken({ createdAt: T0 + HOUR, expiresAt: T0 + DAY });
-    expect(
-      await store.rotateRefreshToken({ tokenId: issuedBefore.id, now: T0 + HOUR, successor, successorBox: aBox() }),
-    ).toBe(true);
-    expect((await store.findRefreshToken({ hash: issuedBefore.hash }))?.successor?.id).toBe(successor.id);
-    expect((await store.findRefreshToken({ id: successor.id }))?.session.id).toBe('ses_old');
-    expect(await store.findRefreshToken({ hash: successor.hash })).toBeUndefined();
+    await expectHashOnlyTokenRotates(store, issuedBefore, 'ses_old');
     await store.close();
   });
 
