@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, flushLogs } from './http/logger.js';
+import { inspect } from 'node:util';
+import { createLogger, drainLogs } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
@@ -38,21 +39,35 @@ function listen(server: Server, config: Pick<Config, 'host' | 'port'>, setting =
   });
 }
 
+/** The longest an exit waits for a log write already under way before writing the rest itself. */
+const LOG_DRAIN_WAIT_MS = 1000;
+
 /** The only module that reads `process.env`. */
 async function main() {
   tuneHeap();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  // Lines are written asynchronously; a crash must not lose the ones still buffered, nor its own.
-  process.on('uncaughtExceptionMonitor', (error) => {
-    logger.fatal({ event: 'uncaught_exception', err: error }, 'uncaught exception');
-    flushLogs(logger);
-  });
 
   // Listen first: liveness answers at once, and everything else 503 until the store is open and
   // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
   let handler: RequestListener = startingHandler();
-  const server = createLimitedServer((req, res) => handler(req, res));
+  const uncaught: unknown[] = [];
+  const server = createLimitedServer((req, res) => (uncaught.length > 0 ? req.socket.destroy() : handler(req, res)));
+
+  // An uncaught error ends the process as Node's default does (the error on stderr, exit code 1),
+  // but only once every line before it is written, then its own fatal line: lines are written
+  // asynchronously. Meanwhile no request reaches the application, whose state is now unknown.
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`Uncaught ${inspect(error)}\n`);
+    uncaught.push(error);
+    if (uncaught.length > 1) return;
+    server.close();
+    void drainLogs(logger, LOG_DRAIN_WAIT_MS).finally(() => {
+      // pino writes a fatal line synchronously, so only now does it land after the lines before it.
+      for (const err of uncaught) logger.fatal({ event: 'uncaught_exception', err }, 'uncaught exception');
+      process.exit(1);
+    });
+  });
   await listen(server, config);
   const port = portOf(server, config.port);
   const baseUrl = `http://localhost:${port}`;
@@ -171,10 +186,7 @@ async function main() {
   );
 
   const stop = (signal: string) => {
-    const exit = (code: number) => {
-      flushLogs(logger);
-      process.exit(code);
-    };
+    const exit = (code: number) => void drainLogs(logger, LOG_DRAIN_WAIT_MS).finally(() => process.exit(code));
     // Whatever hangs in the sequence, the process ends.
     const force = setTimeout(() => exit(1), config.shutdownDelaySeconds * 1000 + config.shutdownTimeoutSeconds * 1000 + 5000);
     force.unref();

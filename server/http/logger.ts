@@ -87,9 +87,29 @@ function destinationOf(logger: Logger): DestinationStream {
   return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
 }
 
-/** Writes out every buffered line now; for the exit paths (shutdown, a crash), where nothing runs afterwards. */
-export function flushLogs(logger: Logger): void {
-  const destination = destinationOf(logger) as DestinationStream & { flushSync?: () => void };
+type FlushableDestination = DestinationStream & { flush?: (done: (error?: Error) => void) => void; flushSync?: () => void };
+
+/**
+ * Writes out every buffered line, in order, for the exit paths (shutdown, a crash), where nothing
+ * runs afterwards. A write already handed to libuv's pool is waited for first (at most `waitMs`):
+ * a synchronous flush alongside it could land before it, or outlive a process that exits before
+ * the pool ran it.
+ */
+export async function drainLogs(logger: Logger, waitMs: number): Promise<void> {
+  const destination = destinationOf(logger) as FlushableDestination;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      try {
+        destination.flush?.(() => resolve());
+      } catch {
+        resolve();
+      }
+      if (destination.flush === undefined) resolve();
+    }),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
+  ]);
+  clearTimeout(timer);
   try {
     destination.flushSync?.();
   } catch {
