@@ -1,10 +1,10 @@
 import type { RequestListener, Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { inspect } from 'node:util';
 import { createLogger, drainLogs } from './http/logger.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
+import { createUncaughtErrorExit } from './lifecycle/uncaughtErrorExit.js';
 import { DeadlineExceeded, withDeadline } from './withDeadline.js';
 // Everything else is imported once the server listens (below): loading the application's
 // modules takes most of a start's CPU, and the liveness probe answers meanwhile.
@@ -39,7 +39,7 @@ function listen(server: Server, config: Pick<Config, 'host' | 'port'>, setting =
   });
 }
 
-/** The longest an exit waits for a log write already under way before writing the rest itself. */
+/** The longest an exit (a stop, a crash) waits for a log write already under way. */
 const LOG_DRAIN_WAIT_MS = 1000;
 
 /** The only module that reads `process.env`. */
@@ -51,23 +51,15 @@ async function main() {
   // Listen first: liveness answers at once, and everything else 503 until the store is open and
   // migrated (startingHandler.ts). Slow, idle and oversized clients are cut off (serverLimits.ts).
   let handler: RequestListener = startingHandler();
-  const uncaught: unknown[] = [];
-  const server = createLimitedServer((req, res) => (uncaught.length > 0 ? req.socket.destroy() : handler(req, res)));
-
-  // An uncaught error ends the process as Node's default does (the error on stderr, exit code 1),
-  // but only once every line before it is written, then its own fatal line: lines are written
-  // asynchronously. Meanwhile no request reaches the application, whose state is now unknown.
-  process.on('uncaughtException', (error) => {
-    process.stderr.write(`Uncaught ${inspect(error)}\n`);
-    uncaught.push(error);
-    if (uncaught.length > 1) return;
-    server.close();
-    void drainLogs(logger, LOG_DRAIN_WAIT_MS).finally(() => {
-      // pino writes a fatal line synchronously, so only now does it land after the lines before it.
-      for (const err of uncaught) logger.fatal({ event: 'uncaught_exception', err }, 'uncaught exception');
-      process.exit(1);
-    });
+  const uncaughtErrorExit = createUncaughtErrorExit({
+    logger,
+    stopAccepting: () => server.close(),
+    drainWaitMs: LOG_DRAIN_WAIT_MS,
+    writeStderr: (text) => process.stderr.write(text),
+    exit: (code) => process.exit(code),
   });
+  const server = createLimitedServer(uncaughtErrorExit.guard((req, res) => handler(req, res)));
+  process.on('uncaughtException', (error) => uncaughtErrorExit.handle(error));
   await listen(server, config);
   const port = portOf(server, config.port);
   const baseUrl = `http://localhost:${port}`;
