@@ -9,6 +9,9 @@ const CARRIES_ID = new RegExp(`^rt_[0-9A-Za-z]{${KEY_CHARS + SECRET_CHARS}}$`);
 /** The format issued before tokens carried their row's id: found by hash alone. */
 const HASH_ONLY = new RegExp(`^rt_[0-9A-Za-z]{${SECRET_CHARS}}$`);
 
+/** The row id (`newTimeOrderedId('rtk', …)`'s form) whose key a token carries. */
+const rowIdOf = (key: string) => `rtk_${key}`;
+
 export interface IssuedRefreshToken {
   /** The token handed to the client. */
   token: string;
@@ -27,7 +30,7 @@ export interface IssuedRefreshToken {
 export function generateRefreshToken(nowMs: number): IssuedRefreshToken {
   const key = timeOrderedKey(nowMs);
   const token = `rt_${key}${randomBase62(SECRET_CHARS)}`;
-  return { token, id: `rtk_${key}`, hash: hashRefreshToken(token) };
+  return { token, id: rowIdOf(key), hash: hashRefreshToken(token) };
 }
 
 export function hashRefreshToken(token: string): string {
@@ -39,7 +42,7 @@ export function hashRefreshToken(token: string): string {
  * the format issued before; undefined for anything else, which no row can match.
  */
 export function refreshTokenLookup(token: string): RefreshTokenLookup | undefined {
-  if (CARRIES_ID.test(token)) return { id: `rtk_${token.slice(3, 3 + KEY_CHARS)}` };
+  if (CARRIES_ID.test(token)) return { id: rowIdOf(token.slice(3, 3 + KEY_CHARS)) };
   if (HASH_ONLY.test(token)) return { hash: hashRefreshToken(token) };
   return undefined;
 }
