@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readLogFile, type LoggedLine } from './test-support/fileLogger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kataven-logs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-type Line = Record<string, unknown>;
 
 /** `server/main.ts` at the shipped log level, its stdout a file, as a log shipper tailing a file sees it. */
 async function startWithLogFile(name: string) {
@@ -21,11 +20,7 @@ async function startWithLogFile(name: string) {
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = () =>
-    readFileSync(logFile, 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Line);
+  const lines = () => readLogFile(logFile);
   let baseUrl: string | undefined;
   for (let attempt = 0; attempt < 600 && baseUrl === undefined; attempt++) {
     const listening = lines().find((line) => line.event === 'listening');
@@ -43,7 +38,7 @@ async function burst(baseUrl: string, count: number): Promise<string[]> {
   return responses.map((res) => res.headers.get('x-request-id') ?? '');
 }
 
-const requestIdsLogged = (lines: Line[]) =>
+const requestIdsLogged = (lines: LoggedLine[]) =>
   lines.filter((line) => line.msg === 'request completed').map((line) => line.requestId);
 
 describe('log lines reach stdout', () => {

@@ -100,12 +100,15 @@ export async function drainLogs(logger: Logger, waitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     new Promise<void>((resolve) => {
+      if (destination.flush === undefined) {
+        resolve();
+        return;
+      }
       try {
-        destination.flush?.(() => resolve());
+        destination.flush(() => resolve());
       } catch {
         resolve();
       }
-      if (destination.flush === undefined) resolve();
     }),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
   ]);

@@ -22,12 +22,16 @@ export function fileLogger(name: string) {
   const path = join(dir, 'out.log');
   const destination = pino.destination({ dest: openSync(path, 'w'), sync: false, minLength: 4096 });
   const logger = createLogger({ level: 'info', destination });
-  const lines = () =>
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as LoggedLine);
+  const lines = () => readLogFile(path);
   return { logger, lines, messages: () => lines().map((line) => line.msg) };
+}
+
+/** Every line that has reached a log file, parsed. */
+export function readLogFile(path: string): LoggedLine[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LoggedLine);
 }
 
 /** Logs enough lines to start a batch write, and returns their messages. */
