@@ -17,6 +17,7 @@ const summary = (id: TargetId, over: Partial<TargetSummary>): TargetSummary => (
   ok: 10_000,
   ratioToExpress: 1,
   peer: undefined,
+  stackFloor: undefined,
   ratioToPeer: undefined,
   baseline: undefined,
   ratioToBaseline: undefined,
@@ -32,6 +33,17 @@ describe('evaluateBudgets', () => {
     const missed = evaluateBudgets([summary('guest', { ratioToExpress: 0.699 })], facts).find((b) => b.budget.startsWith('guest vs'));
     expect(met?.met).toBe(true);
     expect(missed).toMatchObject({ met: false, measured: '69.9 %' });
+  });
+
+  it("shows beside config 200's verdict what ts-rest on Express reaches with the same answer", () => {
+    const budgets = evaluateBudgets(
+      [
+        summary('config-200', { label: 'GET config (200)', stackFloor: 'stack-floor', ratioToExpress: 0.6 }),
+        summary('stack-floor', { side: 'reference', label: 'ts-rest on Express', ratioToExpress: 0.788 }),
+      ],
+      facts,
+    );
+    expect(budgets.find((b) => b.budget === 'GET config (200) vs bare Express')).toMatchObject({ met: false, measured: '60.0 % (ts-rest on Express: 78.8 %)' });
   });
 
   it('compares user-token with its peer and names the peer', () => {

@@ -76,11 +76,15 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
   const byId = new Map(summaries.map((s) => [s.id, s]));
   const results: BudgetResult[] = [];
   for (const { target, min } of EXPRESS_RATIO_BUDGETS) {
-    const ratio = byId.get(target)?.ratioToExpress;
+    const summary = byId.get(target);
+    const ratio = summary?.ratioToExpress;
+    const floor = summary?.stackFloor === undefined ? undefined : byId.get(summary.stackFloor);
+    // Beside the verdict: the most this route's answer reaches on Express and ts-rest alone.
+    const beside = floor?.ratioToExpress === undefined ? '' : ` (${floor.label}: ${percent(floor.ratioToExpress)})`;
     results.push({
-      budget: `${byId.get(target)?.label ?? target} vs bare Express`,
+      budget: `${summary?.label ?? target} vs bare Express`,
       limit: `≥ ${percent(min)}`,
-      measured: percent(ratio),
+      measured: `${percent(ratio)}${beside}`,
       met: ratio === undefined ? undefined : ratio >= min,
     });
   }

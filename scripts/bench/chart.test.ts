@@ -16,6 +16,7 @@ const summary = (over: Partial<TargetSummary>): TargetSummary => ({
   ok: 5000,
   ratioToExpress: 0.5,
   peer: undefined,
+  stackFloor: undefined,
   ratioToPeer: undefined,
   baseline: undefined,
   ratioToBaseline: undefined,

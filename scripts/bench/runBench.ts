@@ -52,7 +52,14 @@ function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
   const wanted = new Set<TargetId>(only);
   for (const t of all) if (t.baseline !== undefined && wanted.has(t.baseline)) wanted.add(t.id);
   for (const t of all) if (t.side === 'kataven' && wanted.has(t.id) && t.peer) wanted.add(t.peer);
+  for (const t of all) if (wanted.has(t.id) && t.stackFloor) wanted.add(t.stackFloor);
   return all.filter((t) => t.id === 'express' || wanted.has(t.id));
+}
+
+/** What the stack-floor reference repeats of the service's config answer: what Express sets itself and the per-request id are left out. */
+function answerHeaders(headers: Headers): Record<string, string> {
+  const own = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type', 'x-request-id']);
+  return Object.fromEntries([...headers].filter(([name]) => !own.has(name)));
 }
 
 function timestamp(date: Date): string {
@@ -109,7 +116,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const configRes = await fetch(`${child.baseUrl}/api/v1/widget/config?client_key=${widget.clientKey}`, { headers: { origin: BENCH_ORIGIN } });
     const etag = configRes.headers.get('etag');
     if (configRes.status !== 200 || etag === null) throw new Error(`${name}: config answered ${configRes.status} without an ETag`);
-    return { child, databaseUrl, service: { url: child.baseUrl, widget, etag } };
+    const configAnswer = { headers: answerHeaders(configRes.headers), body: (await configRes.json()) as unknown };
+    return { child, databaseUrl, service: { url: child.baseUrl, widget, etag }, configAnswer };
   };
 
   try {
@@ -192,11 +200,20 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       env: cleanEnv({ PORT: String(peerPort) }),
     });
     children.push(peer);
-    log(`references: bare Express ${express.baseUrl}, oidc-provider ${peer.baseUrl}`);
+    const stackPort = await freePort();
+    const stack = await startChildServer({
+      name: 'ts-rest-floor',
+      cwd: root,
+      args: [...tsx, 'scripts/bench/references/tsRestFloor.ts'],
+      port: stackPort,
+      env: cleanEnv({ PORT: String(stackPort), STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer) }),
+    });
+    children.push(stack);
+    log(`references: bare Express ${express.baseUrl}, ts-rest on Express ${stack.baseUrl}, oidc-provider ${peer.baseUrl}`);
 
     targets = selectTargets(
       benchTargets({
-        urls: { express: express.baseUrl, peer: peer.baseUrl },
+        urls: { express: express.baseUrl, stack: stack.baseUrl, peer: peer.baseUrl },
         kataven: sqlite.service,
         twins,
         ...(overload && { overload: overload.service }),
@@ -210,7 +227,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const serverOf = (target: Target) =>
       (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??
-      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : express);
+      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : target.id === 'stack-floor' ? stack : express);
     const byId = new Map(targets.map((t) => [t.id, t]));
     const specFor = (target: Target, seconds: number) =>
       target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });

@@ -25,6 +25,8 @@ export interface TargetSummary {
   /** Median over rounds of (this round's rps / this round's bare-Express rps). */
   ratioToExpress: number | undefined;
   peer: TargetId | undefined;
+  /** The reference serving this endpoint's answer from Express and ts-rest alone. */
+  stackFloor: TargetId | undefined;
   /** Median over rounds of (this round's rps / this round's peer rps). */
   ratioToPeer: number | undefined;
   baseline: TargetId | undefined;
@@ -102,6 +104,7 @@ export function summarize(targets: readonly Target[], windows: readonly Measured
       ok: own.reduce((sum, w) => sum + w.ok, 0),
       ratioToExpress: target.id === 'express' ? 1 : target.baseline === undefined ? ratioByRound(windows, target.id, 'express') : undefined,
       peer: target.peer,
+      stackFloor: target.stackFloor,
       ratioToPeer: target.peer === undefined || target.baseline !== undefined ? undefined : ratioByRound(windows, target.id, target.peer),
       baseline: target.baseline,
       ratioToBaseline: target.baseline === undefined ? undefined : ratioToPaired(own),

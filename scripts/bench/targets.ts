@@ -18,7 +18,7 @@ export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'guest-400
 export type TwinName = 'postgres' | 'warn' | 'grown' | 'postgres-grown' | 'metrics';
 /** The same endpoint on a twin instance. */
 export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
-export type TargetId = 'express' | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
+export type TargetId = 'express' | 'stack-floor' | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -29,6 +29,8 @@ export interface Target {
   expectStatus: number;
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
+  /** The same answer from Express and ts-rest alone, run whenever this target is. */
+  stackFloor?: TargetId;
   /** The same endpoint on the instance this twin's measurement is compared with. */
   baseline?: TargetId;
   /** Concurrent connections for this target instead of the run's `--connections`. */
@@ -62,7 +64,7 @@ export interface Twin {
 }
 
 export interface TargetContext {
-  urls: { express: string; peer: string };
+  urls: { express: string; stack: string; peer: string };
   /** The service as `npm start` runs it, on its embedded SQLite store. */
   kataven: ServiceUnderTest;
   /** Each driven in the same window as the instance it is compared with (its baseline). */
@@ -153,6 +155,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       id: 'config-200',
       label: 'GET config (200)',
       expectStatus: 200,
+      stackFloor: 'stack-floor',
       singleUse: false,
       prepare: ({ seconds }) => Promise.resolve({ ...RECONNECT, seconds, url: `${url}${configPath}`, headers: { origin: BENCH_ORIGIN } }),
     },
@@ -241,7 +244,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
  * each twin right after the default instance's same endpoint (the two are measured in one window).
  */
 export function benchTargets(ctx: TargetContext): Target[] {
-  const { express, peer } = ctx.urls;
+  const { express, stack, peer } = ctx.urls;
   const defaults = serviceTargets(ctx, ctx.kataven);
   const twins = ctx.twins.map((twin) => ({ twin, targets: serviceTargets(ctx, twin.service) }));
   const service = (id: ServiceTargetId): Target[] => [
@@ -262,6 +265,15 @@ export function benchTargets(ctx: TargetContext): Target[] {
       expectStatus: 200,
       singleUse: false,
       prepare: ({ seconds }) => Promise.resolve({ seconds, url: `${express}/json` }),
+    },
+    {
+      id: 'stack-floor',
+      label: "ts-rest on Express 5, config 200's answer",
+      side: 'reference',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({ seconds, url: `${stack}${PATHS.config}?client_key=${ctx.kataven.widget.clientKey}`, headers: { origin: BENCH_ORIGIN } }),
     },
     ...service('config-200'),
     ...service('config-304'),
