@@ -2,7 +2,7 @@ import type { Side } from './targets.js';
 import type { TargetSummary } from './summarize.js';
 
 const COLORS: Record<Side, string> = { reference: '#9ca3af', peer: '#f59e0b', kataven: '#4f46e5' };
-const LEGEND: Record<Side, string> = { reference: 'references (bare Express 5; ts-rest on it)', peer: 'node-oidc-provider (peer)', kataven: 'Kataven' };
+const LEGEND: Record<Side, string> = { reference: 'Express 5 references', peer: 'node-oidc-provider (peer)', kataven: 'Kataven' };
 
 const escapeXml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
