@@ -182,33 +182,15 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     }
 
     const tsx = ['--import', 'tsx'];
-    const expressPort = await freePort();
-    const express = await startChildServer({
-      name: 'bare-express',
-      cwd: root,
-      args: [...tsx, 'scripts/bench/references/bareExpress.ts'],
-      port: expressPort,
-      env: cleanEnv({ PORT: String(expressPort) }),
-    });
-    children.push(express);
-    const peerPort = await freePort();
-    const peer = await startChildServer({
-      name: 'oidc-provider',
-      cwd: root,
-      args: [...tsx, 'scripts/bench/references/oidcPeer.ts'],
-      port: peerPort,
-      env: cleanEnv({ PORT: String(peerPort) }),
-    });
-    children.push(peer);
-    const stackPort = await freePort();
-    const stack = await startChildServer({
-      name: 'ts-rest-floor',
-      cwd: root,
-      args: [...tsx, 'scripts/bench/references/tsRestFloor.ts'],
-      port: stackPort,
-      env: cleanEnv({ PORT: String(stackPort), STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer) }),
-    });
-    children.push(stack);
+    const startReference = async (name: string, script: string, env: Record<string, string> = {}) => {
+      const port = await freePort();
+      const child = await startChildServer({ name, cwd: root, args: [...tsx, `scripts/bench/references/${script}`], port, env: cleanEnv({ PORT: String(port), ...env }) });
+      children.push(child);
+      return child;
+    };
+    const express = await startReference('bare-express', 'bareExpress.ts');
+    const peer = await startReference('oidc-provider', 'oidcPeer.ts');
+    const stack = await startReference('ts-rest-floor', 'tsRestFloor.ts', { STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer) });
     log(`references: bare Express ${express.baseUrl}, ts-rest on Express ${stack.baseUrl}, oidc-provider ${peer.baseUrl}`);
 
     targets = selectTargets(

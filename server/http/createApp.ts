@@ -13,6 +13,7 @@ import { contractAudit, type ContractViolation } from './contractAudit.js';
 import { edge } from './edge.js';
 import { exactRoutes } from './exactRoutes.js';
 import { createErrorHandler, notFoundOrMethodNotAllowed } from './errorHandler.js';
+import { applyExpressSettings } from './expressSettings.js';
 import { createRateLimits, type RateLimiterFactory } from './rateLimit.js';
 import { createRequestLog } from './requestLog.js';
 import { requestValidationErrorHandler } from './requestValidation.js';
@@ -78,16 +79,7 @@ export function createApp(appDeps: AppDeps): App {
   const completion = watchResponseCompletion(metrics ? [requestLog, requestMetrics(metrics)] : [requestLog]);
 
   const app = express();
-  app.disable('x-powered-by');
-  // Paths match exactly as the contract spells them: `/Guest` or `/guest/` must not reach a
-  // route while skipping the CORS and body checks keyed on the exact path.
-  app.set('strict routing', true);
-  app.set('case sensitive routing', true);
-  // Automatic ETags would hash every token response; config computes its own once per change.
-  app.set('etag', false);
-  app.set('query parser', 'simple');
-  // Hop count, not `true`: only the named proxies' X-Forwarded-For entries are believed.
-  app.set('trust proxy', deps.config.trustProxyHops);
+  applyExpressSettings(app, deps.config);
 
   if (deps.onContractViolation) app.use(contractAudit(contract, deps.onContractViolation));
   app.use(edge(completion));

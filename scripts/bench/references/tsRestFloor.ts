@@ -11,17 +11,14 @@ import { initServer, createExpressEndpoints } from '@ts-rest/express';
 import express from 'express';
 import * as z from 'zod';
 import { contract } from '../../../contract/index.js';
+import { applyExpressSettings } from '../../../server/http/expressSettings.js';
 
 const Answer = z.object({ headers: z.record(z.string(), z.string()), body: z.json() });
 const answer = Answer.parse(JSON.parse(process.env.STACK_FLOOR_ANSWER ?? ''));
 const headers = Object.entries(answer.headers);
 
 const app = express();
-app.disable('x-powered-by');
-app.set('strict routing', true);
-app.set('case sensitive routing', true);
-app.set('etag', false);
-app.set('query parser', 'simple');
+applyExpressSettings(app, { trustProxyHops: 0 });
 
 const configOnly = { getConfig: contract.getConfig };
 const s = initServer();
