@@ -233,6 +233,18 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       // Pools of single-use values are minted before the window, outside its CPU and profile span.
       const spec = await specFor(target, seconds);
       const paired = baseline && { server: serverOf(baseline), spec: await specFor(baseline, seconds) };
+      // An instance that has served nothing for a while is slower for its first seconds of load,
+      // and a twin often waits several windows for its turn: both get the same unmeasured second
+      // first. Single-use targets need no such second: minting their pools just loaded both.
+      if (paired !== undefined && baseline !== undefined && !target.singleUse) {
+        await runPairedWindows(
+          [
+            { spec: await specFor(target, WARMUP_SECONDS), connections },
+            { spec: await specFor(baseline, WARMUP_SECONDS), connections },
+          ],
+          target.expectStatus,
+        );
+      }
       const fromUs = monotonicMicros();
       let result: WindowResult;
       let pairedBaseline: WindowResult | undefined;
