@@ -1,14 +1,14 @@
 /**
- * Reference 1: Express 5 answering a small constant JSON, with the same app settings the service
- * uses (no ETag, no X-Powered-By, simple query parser). Nothing a real route does can beat this on
- * the same machine, so it is the ceiling every ratio in the report is taken against.
+ * Reference 1: Express 5 answering a small constant JSON, with the service's own Express settings
+ * (`applyExpressSettings`). Nothing a real route does can beat this on the same machine, so it is
+ * the ceiling every ratio in the report is taken against.
  */
 import express from 'express';
+import { applyExpressSettings } from '../../../server/http/expressSettings.js';
+import { serveReference } from './serveReference.js';
 
 const app = express();
-app.disable('x-powered-by');
-app.set('etag', false);
-app.set('query parser', 'simple');
+applyExpressSettings(app, { trustProxyHops: 0 });
 app.get('/json', (_req, res) => {
   res.json({ ok: true, service: 'bare-express' });
 });
@@ -16,6 +16,4 @@ app.get('/healthz', (_req, res) => {
   res.type('text/plain').send('ok');
 });
 
-const server = app.listen(Number(process.env.PORT), '127.0.0.1');
-server.keepAliveTimeout = 5_000;
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+serveReference(app, Number(process.env.PORT));

@@ -10,10 +10,10 @@
  * and its RefreshToken. Only the `/token` refresh_token grant is measured.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 import { MapAdapter } from './mapAdapter.js';
 import { PEER_CLIENT_ID, PEER_CLIENT_SECRET, PEER_MINT_PATH, PEER_RESOURCE, PEER_SCOPE } from './peerClient.js';
+import { serveReference } from './serveReference.js';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
@@ -89,7 +89,7 @@ async function mintRefreshTokens(count: number): Promise<string[]> {
 }
 
 const handle = provider.callback();
-const server = createServer((req, res) => {
+serveReference((req, res) => {
   const url = new URL(req.url ?? '/', issuer);
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -103,7 +103,4 @@ const server = createServer((req, res) => {
     return;
   }
   handle(req, res);
-});
-server.keepAliveTimeout = 5_000;
-server.listen(port, '127.0.0.1');
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}, port);

@@ -12,6 +12,7 @@ import express from 'express';
 import * as z from 'zod';
 import { contract } from '../../../contract/index.js';
 import { applyExpressSettings } from '../../../server/http/expressSettings.js';
+import { serveReference } from './serveReference.js';
 
 const Answer = z.object({ headers: z.record(z.string(), z.string()), body: z.json() });
 const answer = Answer.parse(JSON.parse(process.env.STACK_FLOOR_ANSWER ?? ''));
@@ -39,6 +40,4 @@ app.get('/healthz', (_req, res) => {
   res.type('text/plain').send('ok');
 });
 
-const server = app.listen(Number(process.env.PORT), '127.0.0.1');
-server.keepAliveTimeout = 5_000;
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+serveReference(app, Number(process.env.PORT));
