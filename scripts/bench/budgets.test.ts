@@ -46,6 +46,15 @@ describe('evaluateBudgets', () => {
     expect(budgets.find((b) => b.budget === 'GET config (200) vs bare Express')).toMatchObject({ met: false, measured: '60.0 % (ts-rest on Express: 78.8 %)' });
   });
 
+  it('shows beside each token route the same signing floor', () => {
+    const floor = summary('stack-floor-signed', { side: 'reference', label: 'one ES256 token', ratioToExpress: 0.6 });
+    const routes = (['guest', 'user-token', 'exchange', 'refresh'] as const).map((id) => summary(id, { stackFloor: 'stack-floor-signed', ratioToExpress: 0.3 }));
+    const budgets = evaluateBudgets([...routes, floor], facts);
+    for (const id of ['guest', 'user-token', 'exchange', 'refresh']) {
+      expect(budgets.find((b) => b.budget === `${id} vs bare Express`)).toMatchObject({ met: false, measured: '30.0 % (one ES256 token: 60.0 %)' });
+    }
+  });
+
   it('compares user-token with its peer and names the peer', () => {
     const budgets = evaluateBudgets(
       [

@@ -15,7 +15,7 @@ import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
 import { seedGrownRows } from './grownDatabase.js';
 import { measurePurgeUnderLoad, type PurgeUnderLoad } from './purgeUnderLoad.js';
-import { benchTargets, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
+import { benchTargets, isStackFloor, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
 /** A first guess of a single-use target's rate, to size its pool; later windows use the last measurement. */
 const INITIAL_ESTIMATE_RPS = 2000;
@@ -56,7 +56,7 @@ function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
   return all.filter((t) => t.id === 'express' || wanted.has(t.id));
 }
 
-/** What the stack-floor reference repeats of the service's config answer: what Express sets itself and the per-request id are left out. */
+/** What the stack-floor reference repeats of the service's answers: what Express sets itself and the per-request id are left out. */
 function answerHeaders(headers: Headers): Record<string, string> {
   const own = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type', 'x-request-id']);
   return Object.fromEntries([...headers].filter(([name]) => !own.has(name)));
@@ -190,7 +190,17 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     };
     const express = await startReference('bare-express', 'bareExpress.ts');
     const peer = await startReference('oidc-provider', 'oidcPeer.ts');
-    const stack = await startReference('ts-rest-floor', 'tsRestFloor.ts', { STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer) });
+    const guestRes = await fetch(`${sqlite.service.url}/api/v1/widget/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: BENCH_ORIGIN },
+      body: JSON.stringify({ client_key: sqlite.service.widget.clientKey }),
+    });
+    if (guestRes.status !== 200) throw new Error(`kataven: guest answered ${guestRes.status}`);
+    const guestAnswer = { headers: answerHeaders(guestRes.headers), body: (await guestRes.json()) as unknown };
+    const stack = await startReference('ts-rest-floor', 'tsRestFloor.ts', {
+      STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer),
+      STACK_FLOOR_SIGNED_ANSWER: JSON.stringify(guestAnswer),
+    });
     log(`references: bare Express ${express.baseUrl}, ts-rest on Express ${stack.baseUrl}, oidc-provider ${peer.baseUrl}`);
 
     targets = selectTargets(
@@ -209,7 +219,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const serverOf = (target: Target) =>
       (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??
-      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : target.id === 'stack-floor' ? stack : express);
+      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : isStackFloor(target.id) ? stack : express);
     const byId = new Map(targets.map((t) => [t.id, t]));
     const specFor = (target: Target, seconds: number) =>
       target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });

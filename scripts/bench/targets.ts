@@ -18,7 +18,11 @@ export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'guest-400
 export type TwinName = 'postgres' | 'warn' | 'grown' | 'postgres-grown' | 'metrics';
 /** The same endpoint on a twin instance. */
 export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
-export type TargetId = 'express' | 'stack-floor' | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
+/** Answers of the service's routes served by Express and ts-rest alone (`references/tsRestFloor.ts`). */
+export type StackFloorId = 'stack-floor' | 'stack-floor-signed';
+export type TargetId = 'express' | StackFloorId | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
+
+export const isStackFloor = (id: TargetId): id is StackFloorId => id === 'stack-floor' || id === 'stack-floor-signed';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -30,7 +34,7 @@ export interface Target {
   /** The peer measurement this endpoint is compared with. */
   peer?: TargetId;
   /** The same answer from Express and ts-rest alone, run whenever this target is. */
-  stackFloor?: TargetId;
+  stackFloor?: StackFloorId;
   /** The same endpoint on the instance this twin's measurement is compared with. */
   baseline?: TargetId;
   /** Concurrent connections for this target instead of the run's `--connections`. */
@@ -167,7 +171,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       prepare: ({ seconds }) =>
         Promise.resolve({ ...RECONNECT, seconds, url: `${url}${configPath}`, headers: { origin: BENCH_ORIGIN, 'if-none-match': etag } }),
     },
-    guest: { id: 'guest', label: 'POST guest', expectStatus: 200, singleUse: false, prepare: guestLoad },
+    guest: { id: 'guest', label: 'POST guest', expectStatus: 200, stackFloor: 'stack-floor-signed', singleUse: false, prepare: guestLoad },
     'guest-4000': {
       id: 'guest-4000',
       label: 'POST guest, 4,000 connections (overload)',
@@ -182,6 +186,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       label: 'POST user-token',
       expectStatus: 200,
       peer: 'peer-client-credentials',
+      stackFloor: 'stack-floor-signed',
       singleUse: false,
       prepare: ({ seconds }) =>
         Promise.resolve({
@@ -203,6 +208,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       id: 'exchange',
       label: 'POST exchange',
       expectStatus: 200,
+      stackFloor: 'stack-floor-signed',
       singleUse: true,
       prepare: async (window) => {
         const amount = poolSize(ctx, window);
@@ -220,6 +226,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       label: 'POST refresh',
       expectStatus: 200,
       peer: 'peer-refresh',
+      stackFloor: 'stack-floor-signed',
       singleUse: true,
       prepare: async (window) => {
         const amount = poolSize(ctx, window);
@@ -277,6 +284,21 @@ export function benchTargets(ctx: TargetContext): Target[] {
     },
     ...service('config-200'),
     ...service('config-304'),
+    {
+      id: 'stack-floor-signed',
+      label: 'ts-rest on Express 5, a POST answered with one ES256 token',
+      side: 'reference',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) =>
+        Promise.resolve({
+          seconds,
+          url: `${stack}${PATHS.guest}`,
+          method: 'POST',
+          headers: JSON_FROM_PAGE,
+          body: JSON.stringify({ client_key: ctx.kataven.widget.clientKey }),
+        }),
+    },
     ...service('guest'),
     // Overload is the default configuration's behaviour; the twins would only repeat it.
     { ...serviceTargets(ctx, ctx.overload ?? ctx.kataven)['guest-4000'], side: 'kataven', ...(ctx.overload && { instance: 'overload' as const }) },
