@@ -55,6 +55,18 @@ describe('evaluateBudgets', () => {
     }
   });
 
+  it("shows beside user-token's peer verdict what the signing floor reaches against the same peer", () => {
+    const budgets = evaluateBudgets(
+      [
+        summary('user-token', { peer: 'peer-client-credentials', stackFloor: 'stack-floor-signed', ratioToPeer: 1.15 }),
+        summary('stack-floor-signed', { side: 'reference', label: 'one ES256 token', peer: 'peer-client-credentials', ratioToPeer: 1.28 }),
+        summary('peer-client-credentials', { side: 'peer', label: 'oidc-provider client_credentials' }),
+      ],
+      facts,
+    );
+    expect(budgets.find((b) => b.budget === 'user-token vs oidc-provider client_credentials')).toMatchObject({ met: false, measured: '1.15× (one ES256 token: 1.28×)' });
+  });
+
   it('compares user-token with its peer and names the peer', () => {
     const budgets = evaluateBudgets(
       [

@@ -72,19 +72,28 @@ function vsBaseline(budget: string, summary: TargetSummary, min: number): Budget
   return { budget, limit: `≥ ${times(min)}`, measured: times(ratio), met: ratio === undefined ? undefined : ratio >= min };
 }
 
+/** Beside a verdict: the most this route's answer reaches on Express and ts-rest alone, when that was measured. */
+function besideFloor(
+  byId: ReadonlyMap<TargetId, TargetSummary>,
+  summary: TargetSummary | undefined,
+  figure: (floor: TargetSummary) => string | undefined,
+): string {
+  const floor = summary?.stackFloor === undefined ? undefined : byId.get(summary.stackFloor);
+  if (floor === undefined || floor.rounds === 0) return '';
+  const value = figure(floor);
+  return value === undefined || value === 'n/a' ? '' : ` (${floor.label}: ${value})`;
+}
+
 export function evaluateBudgets(summaries: readonly TargetSummary[], facts: ProcessFacts): BudgetResult[] {
   const byId = new Map(summaries.map((s) => [s.id, s]));
   const results: BudgetResult[] = [];
   for (const { target, min } of EXPRESS_RATIO_BUDGETS) {
     const summary = byId.get(target);
     const ratio = summary?.ratioToExpress;
-    const floor = summary?.stackFloor === undefined ? undefined : byId.get(summary.stackFloor);
-    // Beside the verdict: the most this route's answer reaches on Express and ts-rest alone.
-    const beside = floor?.ratioToExpress === undefined ? '' : ` (${floor.label}: ${percent(floor.ratioToExpress)})`;
     results.push({
       budget: `${summary?.label ?? target} vs bare Express`,
       limit: `≥ ${percent(min)}`,
-      measured: `${percent(ratio)}${beside}`,
+      measured: `${percent(ratio)}${besideFloor(byId, summary, (floor) => percent(floor.ratioToExpress))}`,
       met: ratio === undefined ? undefined : ratio >= min,
     });
   }
@@ -95,7 +104,7 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
     results.push({
       budget: `${summary?.label ?? target} vs ${peer?.label ?? 'its peer'}`,
       limit: `≥ ${times(min)}`,
-      measured: times(ratio),
+      measured: `${times(ratio)}${besideFloor(byId, summary, (floor) => (floor.peer === summary?.peer ? times(floor.ratioToPeer) : undefined))}`,
       met: ratio === undefined ? undefined : ratio >= min,
     });
   }

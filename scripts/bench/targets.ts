@@ -289,6 +289,8 @@ export function benchTargets(ctx: TargetContext): Target[] {
       label: 'ts-rest on Express 5, a POST answered with one ES256 token',
       side: 'reference',
       expectStatus: 200,
+      // The peer's client_credentials grant also answers with one ES256 JWT: the most user-token can reach against it.
+      peer: 'peer-client-credentials',
       singleUse: false,
       prepare: ({ seconds }) =>
         Promise.resolve({
