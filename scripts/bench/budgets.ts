@@ -76,12 +76,12 @@ function vsBaseline(budget: string, summary: TargetSummary, min: number): Budget
 function besideFloor(
   byId: ReadonlyMap<TargetId, TargetSummary>,
   summary: TargetSummary | undefined,
-  figure: (floor: TargetSummary) => string | undefined,
+  ratioOf: (floor: TargetSummary) => number | undefined,
+  format: (ratio: number) => string,
 ): string {
   const floor = summary?.stackFloor === undefined ? undefined : byId.get(summary.stackFloor);
-  if (floor === undefined || floor.rounds === 0) return '';
-  const value = figure(floor);
-  return value === undefined || value === 'n/a' ? '' : ` (${floor.label}: ${value})`;
+  const ratio = floor === undefined ? undefined : ratioOf(floor);
+  return floor === undefined || ratio === undefined ? '' : ` (${floor.label}: ${format(ratio)})`;
 }
 
 export function evaluateBudgets(summaries: readonly TargetSummary[], facts: ProcessFacts): BudgetResult[] {
@@ -93,7 +93,7 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
     results.push({
       budget: `${summary?.label ?? target} vs bare Express`,
       limit: `≥ ${percent(min)}`,
-      measured: `${percent(ratio)}${besideFloor(byId, summary, (floor) => percent(floor.ratioToExpress))}`,
+      measured: `${percent(ratio)}${besideFloor(byId, summary, (floor) => floor.ratioToExpress, percent)}`,
       met: ratio === undefined ? undefined : ratio >= min,
     });
   }
@@ -104,7 +104,7 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
     results.push({
       budget: `${summary?.label ?? target} vs ${peer?.label ?? 'its peer'}`,
       limit: `≥ ${times(min)}`,
-      measured: `${times(ratio)}${besideFloor(byId, summary, (floor) => (floor.peer === summary?.peer ? times(floor.ratioToPeer) : undefined))}`,
+      measured: `${times(ratio)}${besideFloor(byId, summary, (floor) => (floor.peer === summary?.peer ? floor.ratioToPeer : undefined), times)}`,
       met: ratio === undefined ? undefined : ratio >= min,
     });
   }

@@ -15,7 +15,7 @@ import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
 import { seedGrownRows } from './grownDatabase.js';
 import { measurePurgeUnderLoad, type PurgeUnderLoad } from './purgeUnderLoad.js';
-import { benchTargets, isStackFloor, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
+import { benchTargets, guestRequest, isStackFloor, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
 /** A first guess of a single-use target's rate, to size its pool; later windows use the last measurement. */
 const INITIAL_ESTIMATE_RPS = 2000;
@@ -190,11 +190,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     };
     const express = await startReference('bare-express', 'bareExpress.ts');
     const peer = await startReference('oidc-provider', 'oidcPeer.ts');
-    const guestRes = await fetch(`${sqlite.service.url}/api/v1/widget/auth/guest`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: BENCH_ORIGIN },
-      body: JSON.stringify({ client_key: sqlite.service.widget.clientKey }),
-    });
+    const { path: guestPath, ...guestInit } = guestRequest(sqlite.service.widget.clientKey);
+    const guestRes = await fetch(`${sqlite.service.url}${guestPath}`, guestInit);
     if (guestRes.status !== 200) throw new Error(`kataven: guest answered ${guestRes.status}`);
     const guestAnswer = { headers: answerHeaders(guestRes.headers), body: (await guestRes.json()) as unknown };
     const stack = await startReference('ts-rest-floor', 'tsRestFloor.ts', {

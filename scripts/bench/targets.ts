@@ -103,6 +103,20 @@ const OVERLOAD_MIN_SECONDS = 10;
 const RECONNECT = { reconnectRate: DEFAULT_SERVER_LIMITS.maxRequestsPerSocket };
 
 const JSON_FROM_PAGE = { 'content-type': 'application/json', origin: BENCH_ORIGIN };
+
+/** The bench's guest request, as the widget on the benchmark page sends it. */
+export const guestRequest = (clientKey: string) => ({
+  method: 'POST' as const,
+  path: PATHS.guest,
+  headers: JSON_FROM_PAGE,
+  body: JSON.stringify({ client_key: clientKey }),
+});
+
+/** The guest request as a load against the server at `baseUrl`. */
+function guestLoadOn(baseUrl: string, clientKey: string) {
+  const { path, ...request } = guestRequest(clientKey);
+  return { url: `${baseUrl}${path}`, ...request };
+}
 const PEER_AUTH = `Basic ${Buffer.from(`${PEER_CLIENT_ID}:${PEER_CLIENT_SECRET}`).toString('base64')}`;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded', authorization: PEER_AUTH };
 
@@ -115,7 +129,7 @@ function mintVisitorTokens(ctx: TargetContext, service: ServiceUnderTest, count:
     service.url,
     ctx.connections,
     count,
-    { method: 'POST', path: PATHS.guest, headers: JSON_FROM_PAGE, body: JSON.stringify({ client_key: service.widget.clientKey }) },
+    guestRequest(service.widget.clientKey),
     (json) => json.token,
     RECONNECT,
   );
@@ -145,14 +159,7 @@ type ServiceTarget = Omit<Target, 'id' | 'side'> & { id: ServiceTargetId };
 function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<ServiceTargetId, ServiceTarget> {
   const { url, widget, etag } = service;
   const guestLoad = ({ seconds }: { seconds: number }): Promise<LoadSpec> =>
-    Promise.resolve({
-      ...RECONNECT,
-      seconds,
-      url: `${url}${PATHS.guest}`,
-      method: 'POST',
-      headers: JSON_FROM_PAGE,
-      body: JSON.stringify({ client_key: widget.clientKey }),
-    });
+    Promise.resolve({ ...RECONNECT, seconds, ...guestLoadOn(url, widget.clientKey) });
   const configPath = `${PATHS.config}?client_key=${widget.clientKey}`;
   return {
     'config-200': {
@@ -292,14 +299,7 @@ export function benchTargets(ctx: TargetContext): Target[] {
       // The peer's client_credentials grant also answers with one ES256 JWT: the most user-token can reach against it.
       peer: 'peer-client-credentials',
       singleUse: false,
-      prepare: ({ seconds }) =>
-        Promise.resolve({
-          seconds,
-          url: `${stack}${PATHS.guest}`,
-          method: 'POST',
-          headers: JSON_FROM_PAGE,
-          body: JSON.stringify({ client_key: ctx.kataven.widget.clientKey }),
-        }),
+      prepare: ({ seconds }) => Promise.resolve({ seconds, ...guestLoadOn(stack, ctx.kataven.widget.clientKey) }),
     },
     ...service('guest'),
     // Overload is the default configuration's behaviour; the twins would only repeat it.
