@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, drainLogs } from './http/logger.js';
+import { presetExpressPrototypes } from './http/presetPrototypes.js';
 import { createLimitedServer } from './http/serverLimits.js';
 import { startingHandler } from './http/startingHandler.js';
 import { tuneHeap } from './heapTuning.js';
@@ -58,7 +59,8 @@ async function main() {
     writeStderr: (text) => process.stderr.write(text),
     exit: (code) => process.exit(code),
   });
-  const server = createLimitedServer(uncaughtErrorExit.guard((req, res) => handler(req, res)));
+  const prototypes = presetExpressPrototypes();
+  const server = createLimitedServer(uncaughtErrorExit.guard((req, res) => handler(req, res)), {}, prototypes);
   process.on('uncaughtException', (error) => uncaughtErrorExit.handle(error));
   await listen(server, config);
   const port = portOf(server, config.port);
@@ -143,6 +145,7 @@ async function main() {
     draining: () => shutdown.draining(),
     ...(redis && { rateLimiters: redis.factory, rateLimitsPerInstance: () => !redis.isShared() }),
   });
+  prototypes?.adopt(app.express);
   const maintenance = startMaintenance({ store, clock, config, logger, vault });
   if (metricsServer) {
     await listen(metricsServer, { ...config, port: config.metrics.port ?? 0 }, 'KATAVEN_METRICS_PORT');

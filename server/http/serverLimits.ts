@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { PresetPrototypes } from './presetPrototypes.js';
 
 /**
  * Connection-level limits, in one place: what a slow, idle or oversized client may hold.
@@ -38,15 +39,18 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 /**
  * The HTTP server for the app with every limit applied. The timeouts and header size are
  * construction options (Node reads `connectionsCheckingInterval` and `maxHeaderSize` only there),
- * so this creates the server rather than adjusting one.
+ * so this creates the server rather than adjusting one. With `prototypes`, requests and responses
+ * are created with the prototypes the Express app adopts (presetPrototypes.ts).
  */
 export function createLimitedServer(
   handler: RequestListener,
   overrides: Partial<ServerLimits> = {},
+  prototypes?: PresetPrototypes,
 ): Server {
   const limits = { ...DEFAULT_SERVER_LIMITS, ...overrides };
   const server = createServer(
     {
+      ...(prototypes && { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }),
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,

@@ -7,6 +7,7 @@ import { createManualClock, type ManualClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import type { ContractViolation } from '../http/contractAudit.js';
 import { createApp, type App, type AppDeps } from '../http/createApp.js';
+import { presetExpressPrototypes } from '../http/presetPrototypes.js';
 import { createLimitedServer, type ServerLimits } from '../http/serverLimits.js';
 import { openStore } from '../store/openStore.js';
 import type { Store } from '../store/store.js';
@@ -122,7 +123,10 @@ async function startOn(
     ...(options.draining === undefined ? {} : { draining: options.draining }),
   });
   const host = options.host ?? '127.0.0.1';
-  const server = createLimitedServer(app.express, options.serverLimits);
+  // As main.ts serves it: requests created with the prototypes the app adopts.
+  const prototypes = presetExpressPrototypes();
+  prototypes?.adopt(app.express);
+  const server = createLimitedServer(app.express, options.serverLimits, prototypes);
   server.listen(options.port ?? 0, host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

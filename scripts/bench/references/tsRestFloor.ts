@@ -1,7 +1,7 @@
 /**
  * Reference 2: the stack the service is built on, with nothing of the service. Express 5 and
- * @ts-rest/express serve two of the contract's routes with their schemas validated as in the
- * service:
+ * @ts-rest/express, served as the service serves them, answer two of the contract's routes with
+ * their schemas validated as in the service:
  * - `getConfig`, answering what the service answered the bench's config request: the same
  *   headers, a fresh request id, the same body. No widget lookup, origin check, ETag, request
  *   line, overload gate or answer tracking.
@@ -18,6 +18,7 @@ import * as z from 'zod';
 import { contract } from '../../../contract/index.js';
 import { applyExpressSettings } from '../../../server/http/expressSettings.js';
 import { readJsonBody } from '../../../server/http/jsonBody.js';
+import { presetExpressPrototypes } from '../../../server/http/presetPrototypes.js';
 import { timeOrderedKey } from '../../../server/keys/ids.js';
 import { signJwt, type JwtHeader } from '../../../server/tokens/signJwt.js';
 import { serveReference } from './serveReference.js';
@@ -76,4 +77,8 @@ app.get('/healthz', (_req, res) => {
   res.type('text/plain').send('ok');
 });
 
-serveReference(app, Number(process.env.PORT));
+// Its requests are created as the service's are (presetPrototypes.ts), so no route of the service
+// gains on this reference from how Express is served.
+const prototypes = presetExpressPrototypes();
+prototypes?.adopt(app);
+serveReference(app, Number(process.env.PORT), prototypes);

@@ -1,0 +1,72 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Express } from 'express';
+
+/** The request and response classes an HTTP server is created with, and the app they belong to. */
+export interface PresetPrototypes {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+  /**
+   * Makes `app`'s request and response prototypes the ones the server already creates its
+   * requests and responses with. Call once, before the app serves; requests created before it
+   * get the app's methods too.
+   */
+  adopt(app: Express): void;
+}
+
+const isClass = (constructor: unknown) => /^class\b/.test(Function.prototype.toString.call(constructor));
+
+function requestClass(prototype: object): typeof IncomingMessage {
+  const construct = IncomingMessage as unknown as (this: object, socket: Socket) => void;
+  // `Reflect.construct` would do the same for classes too, but costs more on Node 20 than it saves.
+  function PresetIncomingMessage(this: object, socket: Socket) {
+    construct.call(this, socket);
+  }
+  PresetIncomingMessage.prototype = prototype;
+  return PresetIncomingMessage as unknown as typeof IncomingMessage;
+}
+
+function responseClass(prototype: object): typeof ServerResponse {
+  const construct = ServerResponse as unknown as (this: object, req: IncomingMessage, options?: object) => void;
+  function PresetServerResponse(this: object, req: IncomingMessage, options?: object) {
+    construct.call(this, req, options);
+  }
+  PresetServerResponse.prototype = prototype;
+  return PresetServerResponse as unknown as typeof ServerResponse;
+}
+
+function adoptInto(prototype: object, expressPrototype: object, app: Express): void {
+  // Express's own prototype for the app is `app` on top of `express.request` (or `.response`).
+  Object.setPrototypeOf(prototype, Object.getPrototypeOf(expressPrototype) as object);
+  Object.defineProperty(prototype, 'app', { configurable: true, enumerable: true, writable: true, value: app });
+}
+
+/**
+ * Express 5 gives each request and response its app's prototypes with `Object.setPrototypeOf`,
+ * per request. On V8 before 13 (Node 20 and 22) that change costs more than the rest of Express
+ * (docs/performance.md, "Express's prototype change per request"); when the object already has
+ * that prototype V8 does nothing. So the server creates its requests and responses with the
+ * prototypes the app will use (Node's `IncomingMessage` and `ServerResponse` server options), and
+ * the app, created later (after the server listens), adopts those objects as its prototypes.
+ * Undefined where Node's constructors are classes (they cannot be called on a chosen object): the
+ * server then uses Node's own, and Express sets the prototypes as it always does.
+ */
+export function presetExpressPrototypes(): PresetPrototypes | undefined {
+  if (isClass(IncomingMessage) || isClass(ServerResponse)) return undefined;
+  const request = Object.create(IncomingMessage.prototype) as object;
+  const response = Object.create(ServerResponse.prototype) as object;
+  let adopted = false;
+  return {
+    IncomingMessage: requestClass(request),
+    ServerResponse: responseClass(response),
+    adopt(app) {
+      // A second app would take the prototypes away from the first one's requests.
+      if (adopted) throw new Error('these prototypes already belong to an app');
+      adopted = true;
+      adoptInto(request, app.request, app);
+      adoptInto(response, app.response, app);
+      app.request = request as Express['request'];
+      app.response = response as Express['response'];
+    },
+  };
+}
