@@ -14,6 +14,7 @@ import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
 import { seedGrownRows } from './grownDatabase.js';
+import { npmStartArgs } from './npmStartArgs.js';
 import { measurePurgeUnderLoad, type PurgeUnderLoad } from './purgeUnderLoad.js';
 import { benchTargets, guestRequest, isStackFloor, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
@@ -91,8 +92,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
   let targets: Target[] = [];
 
   /**
-   * Seeds a widget in the database and starts the service as `npm start` does (`scripts/start.mjs`,
-   * the build being current) with only a port, the database, rate limits and the demo off, plus
+   * Seeds a widget in the database and starts the service as `npm start` does (its `node` command
+   * from package.json, the build being current) with only a port, the database, rate limits and the demo off, plus
    * `env`; its stdout goes to a separate draining process as to a log shipper. Reads the config's ETag.
    */
   const startService = async (name: string, databaseUrl: string, env: Record<string, string>, profile: boolean, grow = false) => {
@@ -106,7 +107,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const child = await startChildServer({
       name,
       cwd: root,
-      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'scripts/start.mjs'],
+      args: [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...npmStartArgs(root)],
       port,
       readyPath: '/readyz',
       drainStdout: true,
