@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { describe, expect, it } from 'vitest';
 import { request } from '../test-support/http.js';
-import { presetExpressPrototypes, type PresetPrototypes } from './presetPrototypes.js';
+import { createPresetPrototypes, presetExpressPrototypes, presetsPayOff, type PresetPrototypes } from './presetPrototypes.js';
 import { createLimitedServer } from './serverLimits.js';
 
 interface Seen {
@@ -34,13 +34,19 @@ async function serve(app: Express, prototypes: PresetPrototypes) {
   };
 }
 
-function presets(): PresetPrototypes {
-  const prototypes = presetExpressPrototypes();
-  if (prototypes === undefined) throw new Error("this Node's request constructors are classes");
-  return prototypes;
-}
+const presets = createPresetPrototypes;
 
 describe('presetExpressPrototypes', () => {
+  it('presets on V8 before 13 (Node 20 and 22) only, where they save more than they cost', () => {
+    expect(['11.3.244.8-node.38', '12.4.254.21-node.33', '13.6.233.17-node.63', '14.1.0'].map(presetsPayOff)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(presetExpressPrototypes() !== undefined).toBe(presetsPayOff(process.versions.v8));
+  });
+
   it("creates each request and response with the app's own prototypes, so Express's per-request change finds them in place", async () => {
     const prototypes = presets();
     const app = express();

@@ -42,17 +42,24 @@ function adoptInto(prototype: object, expressPrototype: object, app: Express): v
 }
 
 /**
- * Express 5 gives each request and response its app's prototypes with `Object.setPrototypeOf`,
- * per request. On V8 before 13 (Node 20 and 22) that change costs more than the rest of Express
- * (docs/performance.md, "Express's prototype change per request"); when the object already has
- * that prototype V8 does nothing. So the server creates its requests and responses with the
- * prototypes the app will use (Node's `IncomingMessage` and `ServerResponse` server options), and
- * the app, created later (after the server listens), adopts those objects as its prototypes.
- * Undefined where Node's constructors are classes (they cannot be called on a chosen object): the
- * server then uses Node's own, and Express sets the prototypes as it always does.
+ * True where presetting pays: on V8 before 13 (Node 20 and 22) Express's prototype change costs
+ * more than the rest of Express; V8 13 (Node 24) makes it cheap and serves the preset objects
+ * slower than its own (docs/performance.md, "Express's prototype change per request").
  */
-export function presetExpressPrototypes(): PresetPrototypes | undefined {
-  if (isClass(IncomingMessage) || isClass(ServerResponse)) return undefined;
+export function presetsPayOff(v8Version: string): boolean {
+  return Number.parseInt(v8Version, 10) < 13;
+}
+
+/**
+ * Express 5 gives each request and response its app's prototypes with `Object.setPrototypeOf`,
+ * per request; when the object already has that prototype V8 does nothing. So the server creates
+ * its requests and responses with the prototypes the app will use (Node's `IncomingMessage` and
+ * `ServerResponse` server options), and the app, created later (after the server listens), adopts
+ * those objects as its prototypes. Throws where Node's constructors are classes, which cannot be
+ * called on an object chosen beforehand.
+ */
+export function createPresetPrototypes(): PresetPrototypes {
+  if (isClass(IncomingMessage) || isClass(ServerResponse)) throw new Error("Node's request and response constructors are classes");
   const request = Object.create(IncomingMessage.prototype) as object;
   const response = Object.create(ServerResponse.prototype) as object;
   let adopted = false;
@@ -69,4 +76,13 @@ export function presetExpressPrototypes(): PresetPrototypes | undefined {
       app.response = response as Express['response'];
     },
   };
+}
+
+/**
+ * The presets for the server the service runs, where they pay off on this Node; undefined
+ * elsewhere, and the server then uses Node's own classes as Express expects by default.
+ */
+export function presetExpressPrototypes(): PresetPrototypes | undefined {
+  if (!presetsPayOff(process.versions.v8) || isClass(IncomingMessage) || isClass(ServerResponse)) return undefined;
+  return createPresetPrototypes();
 }

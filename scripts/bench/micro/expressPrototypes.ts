@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
 import { applyExpressSettings } from '../../../server/http/expressSettings.js';
-import { presetExpressPrototypes } from '../../../server/http/presetPrototypes.js';
+import { createPresetPrototypes } from '../../../server/http/presetPrototypes.js';
 import { freePort, processCpuMicros } from '../childServer.js';
 
 const SECONDS = 4;
@@ -27,8 +27,8 @@ function serveHere(variant: Variant, port: number): void {
   app.get('/json', (_req, res) => {
     res.json({ ok: true, service: 'bare-express' });
   });
-  const prototypes = variant === 'preset' ? presetExpressPrototypes() : undefined;
-  if (variant === 'preset' && prototypes === undefined) throw new Error("this Node's request constructors are classes");
+  // Whether or not the service would preset them on this Node (presetsPayOff).
+  const prototypes = variant === 'preset' ? createPresetPrototypes() : undefined;
   prototypes?.adopt(app);
   const options = prototypes ? { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse } : {};
   createServer(options, app).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
