@@ -46,6 +46,20 @@ describe('evaluateBudgets', () => {
     expect(budgets.find((b) => b.budget === 'GET config (200) vs bare Express')).toMatchObject({ met: false, measured: '60.0 % (ts-rest on Express: 78.8 %)' });
   });
 
+  it('shows beside a bare-Express verdict the same ratio against bare Express served as the service is', () => {
+    const budgets = evaluateBudgets(
+      [
+        summary('express-preset', { side: 'reference', ratioToExpress: 3 }),
+        summary('guest', { label: 'POST guest', ratioToExpress: 0.81 }),
+      ],
+      facts,
+    );
+    expect(budgets.find((b) => b.budget === 'POST guest vs bare Express')).toMatchObject({
+      met: true,
+      measured: '81.0 % (vs bare Express served as the service is: 27.0 %)',
+    });
+  });
+
   it('shows beside each token route the same signing floor', () => {
     const floor = summary('stack-floor-signed', { side: 'reference', label: 'one ES256 token', ratioToExpress: 0.6 });
     const routes = (['guest', 'user-token', 'exchange', 'refresh'] as const).map((id) => summary(id, { stackFloor: 'stack-floor-signed', ratioToExpress: 0.3 }));

@@ -84,6 +84,15 @@ function besideFloor(
   return floor === undefined || ratio === undefined ? '' : ` (${floor.label}: ${format(ratio)})`;
 }
 
+/**
+ * Beside a bare-Express verdict: the same ratio against bare Express served as the service is,
+ * which on Node 20 and 22 no longer pays Express's per-request prototype change.
+ */
+function besidePresetExpress(byId: ReadonlyMap<TargetId, TargetSummary>, ratio: number | undefined): string {
+  const preset = byId.get('express-preset')?.ratioToExpress;
+  return ratio === undefined || preset === undefined || preset === 0 ? '' : ` (vs bare Express served as the service is: ${percent(ratio / preset)})`;
+}
+
 export function evaluateBudgets(summaries: readonly TargetSummary[], facts: ProcessFacts): BudgetResult[] {
   const byId = new Map(summaries.map((s) => [s.id, s]));
   const results: BudgetResult[] = [];
@@ -93,7 +102,7 @@ export function evaluateBudgets(summaries: readonly TargetSummary[], facts: Proc
     results.push({
       budget: `${summary?.label ?? target} vs bare Express`,
       limit: `≥ ${percent(min)}`,
-      measured: `${percent(ratio)}${besideFloor(byId, summary, (floor) => floor.ratioToExpress, percent)}`,
+      measured: `${percent(ratio)}${besideFloor(byId, summary, (floor) => floor.ratioToExpress, percent)}${besidePresetExpress(byId, ratio)}`,
       met: ratio === undefined ? undefined : ratio >= min,
     });
   }

@@ -54,7 +54,7 @@ function selectTargets(all: Target[], only: TargetId[] | undefined): Target[] {
   for (const t of all) if (t.baseline !== undefined && wanted.has(t.baseline)) wanted.add(t.id);
   for (const t of all) if (t.side === 'kataven' && wanted.has(t.id) && t.peer) wanted.add(t.peer);
   for (const t of all) if (wanted.has(t.id) && t.stackFloor) wanted.add(t.stackFloor);
-  return all.filter((t) => t.id === 'express' || wanted.has(t.id));
+  return all.filter((t) => t.id === 'express' || t.id === 'express-preset' || wanted.has(t.id));
 }
 
 /** What the stack-floor reference repeats of the service's answers: what Express sets itself and the per-request id are left out. */
@@ -190,6 +190,7 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       return child;
     };
     const express = await startReference('bare-express', 'bareExpress.ts');
+    const expressPreset = await startReference('bare-express-preset', 'bareExpress.ts', { BARE_EXPRESS_SERVED_AS_SERVICE: 'on' });
     const peer = await startReference('oidc-provider', 'oidcPeer.ts');
     const { path: guestPath, ...guestInit } = guestRequest(sqlite.service.widget.clientKey);
     const guestRes = await fetch(`${sqlite.service.url}${guestPath}`, guestInit);
@@ -199,11 +200,11 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
       STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer),
       STACK_FLOOR_SIGNED_ANSWER: JSON.stringify(guestAnswer),
     });
-    log(`references: bare Express ${express.baseUrl}, ts-rest on Express ${stack.baseUrl}, oidc-provider ${peer.baseUrl}`);
+    log(`references: bare Express ${express.baseUrl} (served as the service is: ${expressPreset.baseUrl}), ts-rest on Express ${stack.baseUrl}, oidc-provider ${peer.baseUrl}`);
 
     targets = selectTargets(
       benchTargets({
-        urls: { express: express.baseUrl, stack: stack.baseUrl, peer: peer.baseUrl },
+        urls: { express: express.baseUrl, expressPreset: expressPreset.baseUrl, stack: stack.baseUrl, peer: peer.baseUrl },
         kataven: sqlite.service,
         twins,
         ...(overload && { overload: overload.service }),
@@ -217,7 +218,15 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const serverOf = (target: Target) =>
       (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??
-      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : isStackFloor(target.id) ? stack : express);
+      (target.side === 'kataven'
+        ? service
+        : target.side === 'peer'
+          ? peer
+          : isStackFloor(target.id)
+            ? stack
+            : target.id === 'express-preset'
+              ? expressPreset
+              : express);
     const byId = new Map(targets.map((t) => [t.id, t]));
     const specFor = (target: Target, seconds: number) =>
       target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });

@@ -20,7 +20,11 @@ export type TwinName = 'postgres' | 'warn' | 'grown' | 'postgres-grown' | 'metri
 export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
 /** Answers of the service's routes served by Express and ts-rest alone (`references/tsRestFloor.ts`). */
 export type StackFloorId = 'stack-floor' | 'stack-floor-signed';
-export type TargetId = 'express' | StackFloorId | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
+/**
+ * `express-preset`: the same bare app with its requests created as the service creates them
+ * (presetPrototypes.ts), the ceiling of Express as the service runs it.
+ */
+export type TargetId = 'express' | 'express-preset' | StackFloorId | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
 
 export const isStackFloor = (id: TargetId): id is StackFloorId => id === 'stack-floor' || id === 'stack-floor-signed';
 
@@ -68,7 +72,7 @@ export interface Twin {
 }
 
 export interface TargetContext {
-  urls: { express: string; stack: string; peer: string };
+  urls: { express: string; expressPreset: string; stack: string; peer: string };
   /** The service as `npm start` runs it, on its embedded SQLite store. */
   kataven: ServiceUnderTest;
   /** Each driven in the same window as the instance it is compared with (its baseline). */
@@ -258,7 +262,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
  * each twin right after the default instance's same endpoint (the two are measured in one window).
  */
 export function benchTargets(ctx: TargetContext): Target[] {
-  const { express, stack, peer } = ctx.urls;
+  const { express, expressPreset, stack, peer } = ctx.urls;
   const defaults = serviceTargets(ctx, ctx.kataven);
   const twins = ctx.twins.map((twin) => ({ twin, targets: serviceTargets(ctx, twin.service) }));
   const service = (id: ServiceTargetId): Target[] => [
@@ -279,6 +283,14 @@ export function benchTargets(ctx: TargetContext): Target[] {
       expectStatus: 200,
       singleUse: false,
       prepare: ({ seconds }) => Promise.resolve({ seconds, url: `${express}/json` }),
+    },
+    {
+      id: 'express-preset',
+      label: 'bare Express 5 JSON, served as the service is',
+      side: 'reference',
+      expectStatus: 200,
+      singleUse: false,
+      prepare: ({ seconds }) => Promise.resolve({ seconds, url: `${expressPreset}/json` }),
     },
     {
       id: 'stack-floor',

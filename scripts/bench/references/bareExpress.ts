@@ -3,9 +3,12 @@
  * (`applyExpressSettings`), served as anyone serves an Express app: the baseline every ratio in the
  * report is taken against. On Node 20 and 22 it pays Express's per-request prototype change, which
  * the service and the ts-rest references do not (presetPrototypes.ts), so they can exceed it there.
+ * With `BARE_EXPRESS_SERVED_AS_SERVICE=on` the same app is served as the service is (the
+ * `express-preset` row): the ceiling of Express as the service runs it.
  */
 import express from 'express';
 import { applyExpressSettings } from '../../../server/http/expressSettings.js';
+import { presetExpressPrototypes } from '../../../server/http/presetPrototypes.js';
 import { serveReference } from './serveReference.js';
 
 const app = express();
@@ -17,4 +20,6 @@ app.get('/healthz', (_req, res) => {
   res.type('text/plain').send('ok');
 });
 
-serveReference(app, Number(process.env.PORT));
+const prototypes = process.env.BARE_EXPRESS_SERVED_AS_SERVICE === 'on' ? presetExpressPrototypes() : undefined;
+prototypes?.adopt(app);
+serveReference(app, Number(process.env.PORT), prototypes);
