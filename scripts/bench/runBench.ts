@@ -215,18 +215,11 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const estimates = new Map<TargetId, number>();
     const service = kataven;
     const twinOf = (target: Target) => twinServers.get(target.id.split('@')[1] as TwinName);
+    const referenceOf = (id: TargetId) => (isStackFloor(id) ? stack : id === 'express-preset' ? expressPreset : express);
     const serverOf = (target: Target) =>
       (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??
-      (target.side === 'kataven'
-        ? service
-        : target.side === 'peer'
-          ? peer
-          : isStackFloor(target.id)
-            ? stack
-            : target.id === 'express-preset'
-              ? expressPreset
-              : express);
+      (target.side === 'kataven' ? service : target.side === 'peer' ? peer : referenceOf(target.id));
     const byId = new Map(targets.map((t) => [t.id, t]));
     const specFor = (target: Target, seconds: number) =>
       target.prepare({ seconds, estimateRps: estimates.get(target.id) ?? (options.smoke ? SMOKE_ESTIMATE_RPS : INITIAL_ESTIMATE_RPS) });

@@ -34,8 +34,6 @@ async function serve(app: Express, prototypes: PresetPrototypes) {
   };
 }
 
-const presets = createPresetPrototypes;
-
 describe('presetExpressPrototypes', () => {
   it('presets on V8 before 13 (Node 20 and 22) only, where they save more than they cost', () => {
     expect(['11.3.244.8-node.38', '12.4.254.21-node.33', '13.6.233.17-node.63', '14.1.0'].map(presetsPayOff)).toEqual([
@@ -48,7 +46,7 @@ describe('presetExpressPrototypes', () => {
   });
 
   it("creates each request and response with the app's own prototypes, so Express's per-request change finds them in place", async () => {
-    const prototypes = presets();
+    const prototypes = createPresetPrototypes();
     const app = express();
     prototypes.adopt(app);
     app.get('/x', (req, res) => {
@@ -66,7 +64,7 @@ describe('presetExpressPrototypes', () => {
   });
 
   it('serves requests that arrived before the app adopted the prototypes, with the app methods after', async () => {
-    const prototypes = presets();
+    const prototypes = createPresetPrototypes();
     const app = express();
     app.get('/x', (_req, res) => {
       res.status(201).json({ ok: true });
@@ -84,7 +82,7 @@ describe('presetExpressPrototypes', () => {
   });
 
   it('refuses to give the same prototypes to a second app', () => {
-    const prototypes = presets();
+    const prototypes = createPresetPrototypes();
     prototypes.adopt(express());
     expect(() => prototypes.adopt(express())).toThrow('these prototypes already belong to an app');
   });

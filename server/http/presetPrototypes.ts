@@ -1,4 +1,4 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 
@@ -15,6 +15,7 @@ export interface PresetPrototypes {
 }
 
 const isClass = (constructor: unknown) => /^class\b/.test(Function.prototype.toString.call(constructor));
+const constructorsAreClasses = () => isClass(IncomingMessage) || isClass(ServerResponse);
 
 function requestClass(prototype: object): typeof IncomingMessage {
   const construct = IncomingMessage as unknown as (this: object, socket: Socket) => void;
@@ -59,7 +60,7 @@ export function presetsPayOff(v8Version: string): boolean {
  * called on an object chosen beforehand.
  */
 export function createPresetPrototypes(): PresetPrototypes {
-  if (isClass(IncomingMessage) || isClass(ServerResponse)) throw new Error("Node's request and response constructors are classes");
+  if (constructorsAreClasses()) throw new Error("Node's request and response constructors are classes");
   const request = Object.create(IncomingMessage.prototype) as object;
   const response = Object.create(ServerResponse.prototype) as object;
   let adopted = false;
@@ -83,6 +84,11 @@ export function createPresetPrototypes(): PresetPrototypes {
  * elsewhere, and the server then uses Node's own classes as Express expects by default.
  */
 export function presetExpressPrototypes(): PresetPrototypes | undefined {
-  if (!presetsPayOff(process.versions.v8) || isClass(IncomingMessage) || isClass(ServerResponse)) return undefined;
+  if (!presetsPayOff(process.versions.v8) || constructorsAreClasses()) return undefined;
   return createPresetPrototypes();
+}
+
+/** The `node:http` server options that create requests and responses with `prototypes`; none without. */
+export function serverOptions(prototypes: PresetPrototypes | undefined): ServerOptions {
+  return prototypes ? { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse } : {};
 }

@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { PresetPrototypes } from './presetPrototypes.js';
+import { serverOptions, type PresetPrototypes } from './presetPrototypes.js';
 
 /**
  * Connection-level limits, in one place: what a slow, idle or oversized client may hold.
@@ -50,7 +50,7 @@ export function createLimitedServer(
   const limits = { ...DEFAULT_SERVER_LIMITS, ...overrides };
   const server = createServer(
     {
-      ...(prototypes && { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse }),
+      ...serverOptions(prototypes),
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,

@@ -1,6 +1,6 @@
 /**
- * What Express 5's per-request `Object.setPrototypeOf` costs: the same Express app (a constant
- * JSON, the service's Express settings) served by a plain `node:http` server and by one that
+ * What Express 5's per-request `Object.setPrototypeOf` costs: the bench's bare Express app
+ * (`references/bareExpressApp.ts`) served by a plain `node:http` server and by one that
  * creates its requests and responses with the app's prototypes already (presetPrototypes.ts).
  * Each runs in its own child process of the Node running this script; autocannon drives them in
  * turn at 50 connections and the server CPU per answer is read from /proc (Linux).
@@ -13,25 +13,19 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import express from 'express';
-import { applyExpressSettings } from '../../../server/http/expressSettings.js';
-import { createPresetPrototypes } from '../../../server/http/presetPrototypes.js';
+import { createPresetPrototypes, serverOptions } from '../../../server/http/presetPrototypes.js';
 import { freePort, processCpuMicros } from '../childServer.js';
+import { bareExpressApp } from '../references/bareExpressApp.js';
 
 const SECONDS = 4;
 type Variant = 'plain' | 'preset';
 
 function serveHere(variant: Variant, port: number): void {
-  const app = express();
-  applyExpressSettings(app, { trustProxyHops: 0 });
-  app.get('/json', (_req, res) => {
-    res.json({ ok: true, service: 'bare-express' });
-  });
+  const app = bareExpressApp();
   // Whether or not the service would preset them on this Node (presetsPayOff).
   const prototypes = variant === 'preset' ? createPresetPrototypes() : undefined;
   prototypes?.adopt(app);
-  const options = prototypes ? { IncomingMessage: prototypes.IncomingMessage, ServerResponse: prototypes.ServerResponse } : {};
-  createServer(options, app).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  createServer(serverOptions(prototypes), app).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
 }
 
 async function start(variant: Variant): Promise<{ variant: Variant; child: ChildProcess; port: number }> {

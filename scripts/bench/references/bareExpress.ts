@@ -6,19 +6,11 @@
  * With `BARE_EXPRESS_SERVED_AS_SERVICE=on` the same app is served as the service is (the
  * `express-preset` row): the ceiling of Express as the service runs it.
  */
-import express from 'express';
-import { applyExpressSettings } from '../../../server/http/expressSettings.js';
 import { presetExpressPrototypes } from '../../../server/http/presetPrototypes.js';
+import { bareExpressApp } from './bareExpressApp.js';
 import { serveReference } from './serveReference.js';
 
-const app = express();
-applyExpressSettings(app, { trustProxyHops: 0 });
-app.get('/json', (_req, res) => {
-  res.json({ ok: true, service: 'bare-express' });
-});
-app.get('/healthz', (_req, res) => {
-  res.type('text/plain').send('ok');
-});
+const app = bareExpressApp();
 
 const prototypes = process.env.BARE_EXPRESS_SERVED_AS_SERVICE === 'on' ? presetExpressPrototypes() : undefined;
 prototypes?.adopt(app);
