@@ -166,6 +166,7 @@ async function main() {
         onShed: () => metrics?.shed.inc(),
       })
     : undefined;
+  if (shedder) server.on('connection', shedder.connectionAccepted);
   handler = shedder?.listener ?? serve;
   const rateLimits = !config.rateLimits.enabled ? 'off' : redis ? 'redis' : 'memory';
   const metricsAt = metricsServer ? `port ${portOf(metricsServer, 0)}` : config.metrics.token !== undefined ? 'main port (token)' : 'off';

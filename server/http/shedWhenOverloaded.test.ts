@@ -1,5 +1,6 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { Agent, createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LoadShedder, type OverloadBounds, shedWhenOverloaded } from './shedWhenOverloaded.js';
 
@@ -12,6 +13,21 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A GET through `agent` (false: on a connection of its own). */
+function get(url: string, agent: Agent | false) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    request(url, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 /** A server whose `/slow/*` requests are answered only when the test releases them. */
 async function listen(bounds: Partial<OverloadBounds>) {
@@ -27,6 +43,7 @@ async function listen(bounds: Partial<OverloadBounds>) {
   };
   shedder = shedWhenOverloaded(handler, { eventLoopSaturated: () => false, maxInFlight: 1, maxWaitMs: 0, onShed: () => undefined, ...bounds });
   server = createServer(shedder.listener);
+  server.on('connection', shedder.connectionAccepted);
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const releaseOne = () => releases.shift()?.();
@@ -157,5 +174,37 @@ describe('shedWhenOverloaded', () => {
   it('under a saturated event loop keeps admitting a few requests, never none', async () => {
     const { baseUrl } = await listen({ eventLoopSaturated: () => true, maxInFlight: 1000 });
     expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served /readyz');
+  });
+
+  it('refuses at the hold, never serving it, the first request of a connection accepted late in a burst, and serves a fresh request first', async () => {
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 200, refusalHoldMs: 400 });
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(`${baseUrl}/warm`, keepAlive)).status).toBe(200);
+    const slow = get(`${baseUrl}/slow`, false);
+    await sleep(30);
+    // A connection accepted in every turn, for longer than a request may wait.
+    let bursting = true;
+    const burst = (async () => {
+      while (bursting) {
+        shedder?.connectionAccepted(new PassThrough());
+        await nextTurn();
+      }
+    })();
+    await sleep(300);
+    const startedAt = performance.now();
+    const lateFirst = get(`${baseUrl}/late-first`, false);
+    await sleep(30);
+    const fresh = get(`${baseUrl}/fresh`, keepAlive);
+    await sleep(30);
+    releaseOne();
+    expect(await fresh).toEqual({ status: 200, body: 'served /fresh' });
+    bursting = false;
+    await burst;
+    const refused = await lateFirst;
+    expect(refused).toEqual({ status: 503, body: 'Service overloaded' });
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(390);
+    expect((await slow).status).toBe(200);
+    expect(served).toEqual(['/warm', '/slow', '/fresh']);
+    keepAlive.destroy();
   });
 });

@@ -1,4 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { paceAccepts } from './paceAccepts.js';
 import { apiErrors, CORS_EXPOSED_HEADERS } from '../../contract/index.js';
 import { isSerializedOrigin } from '../origins/index.js';
 import { watchResponseCompletion } from './responseCompletion.js';
@@ -42,6 +44,8 @@ export interface OverloadBounds {
 
 export interface LoadShedder {
   listener: RequestListener;
+  /** To be called on each connection the server accepts (its `connection` event). */
+  connectionAccepted: (socket: Duplex) => void;
   /** Stops the timer that answers requests past their wait, and the count of requests in flight. */
   stop(): void;
 }
@@ -50,7 +54,7 @@ export interface LoadShedder {
 const MAX_WAITING = 10_000;
 
 /** A refusal answered sooner only invites the next request sooner from a client that ignores `Retry-After`. */
-const REFUSAL_HOLD_MS = 2_000;
+const REFUSAL_HOLD_MS = 4_000;
 
 /** Requests admitted even while the loop is saturated, so shedding never starves the work it protects. */
 const ALWAYS_ADMITTED = 16;
@@ -69,9 +73,12 @@ interface Waiting {
  * backlog the requests served are fresh, so they keep a short latency. One that waited past
  * `maxWaitMs` is no longer admitted and is answered `503 Service overloaded` with `Retry-After`
  * `refusalHoldMs` after it arrived: a client that re-sends at once (ignoring `Retry-After`) then
- * costs one refusal per connection per hold instead of as many as it can send. Liveness is never
- * held or shed: an overloaded instance is alive, and restarting it would only move its load
- * elsewhere.
+ * costs one refusal per connection per hold instead of as many as it can send. While a burst of
+ * connections arrives, each loop turn starts one request (`paceAccepts`), so the burst is accepted as
+ * fast as requests are served instead of waiting in the kernel; the first request of a connection
+ * that may have waited there past `maxWaitMs` is not served if it would wait, but refused at the hold
+ * like a stale one. Liveness is never held or shed: an overloaded instance is alive, and restarting
+ * it would only move its load elsewhere.
  */
 export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds): LoadShedder {
   const now = () => performance.now();
@@ -82,7 +89,15 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
   let waiting: Waiting[] = [];
   let oldest = 0;
 
-  const saturated = () => inFlight >= bounds.maxInFlight || (inFlight >= ALWAYS_ADMITTED && bounds.eventLoopSaturated());
+  // A first request that may have waited in the kernel's queue past `maxWaitMs`: refused at the hold when it would wait.
+  let late: Waiting[] = [];
+  let oldestLate = 0;
+  const pacing = paceAccepts({ lateAfterMs: bounds.maxWaitMs, onTurn: () => waiting.length > oldest && admitWaiting() });
+
+  const saturated = () =>
+    inFlight >= bounds.maxInFlight ||
+    (inFlight >= ALWAYS_ADMITTED && bounds.eventLoopSaturated()) ||
+    pacing.turnSpent();
   const gone = (w: Waiting) => w.res.writableEnded || w.req.socket.destroyed;
 
   function shed(w: Waiting): void {
@@ -120,12 +135,21 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
 
   function admit(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
+    pacing.requestStarted();
     completion.track(res);
     next(req, res);
   }
 
   function shedExpired(): void {
     const deadline = now() - holdMs;
+    while (oldestLate < late.length && (late[oldestLate] as Waiting).since <= deadline) {
+      shed(late[oldestLate] as Waiting);
+      oldestLate++;
+    }
+    if (oldestLate === late.length) {
+      late = [];
+      oldestLate = 0;
+    }
     while (oldest < waiting.length && (waiting[oldest] as Waiting).since <= deadline) {
       shed(waiting[oldest] as Waiting);
       oldest++;
@@ -138,6 +162,7 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
   sweep?.unref();
 
   const listener: RequestListener = (req, res) => {
+    const firstFromBacklog = pacing.firstFromBacklog(req.socket);
     if (!saturated() && waiting.length === oldest) {
       admit(req, res);
       return;
@@ -152,6 +177,14 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
       shed(w);
       return;
     }
+    if (firstFromBacklog) {
+      late.push(w);
+      if (late.length - oldestLate > maxWaiting) {
+        shed(late[oldestLate] as Waiting);
+        oldestLate++;
+      }
+      return;
+    }
     waiting.push(w);
     if (waiting.length - oldest > maxWaiting) {
       shed(waiting[oldest] as Waiting);
@@ -162,6 +195,7 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
 
   return {
     listener,
+    connectionAccepted: pacing.connectionAccepted,
     stop: () => {
       clearInterval(sweep);
       completion.close();
