@@ -66,6 +66,49 @@ interface Waiting {
   since: number;
 }
 
+/** Held requests in arrival order: the oldest leave from the front (refused), the newest from the back (admitted). */
+class HeldRequests {
+  private items: Waiting[] = [];
+  private front = 0;
+
+  get size(): number {
+    return this.items.length - this.front;
+  }
+
+  newest(): Waiting | undefined {
+    return this.size > 0 ? this.items[this.items.length - 1] : undefined;
+  }
+
+  push(w: Waiting): void {
+    this.items.push(w);
+  }
+
+  popNewest(): Waiting | undefined {
+    const w = this.size > 0 ? this.items.pop() : undefined;
+    this.compact();
+    return w;
+  }
+
+  /** Removes and returns the oldest while `leaves` holds for it. */
+  *takeOldestWhile(leaves: (w: Waiting) => boolean): Generator<Waiting> {
+    while (this.size > 0 && leaves(this.items[this.front] as Waiting)) {
+      yield this.items[this.front++] as Waiting;
+    }
+    this.compact();
+  }
+
+  // The array keeps what left from the front until it is sliced: without this, refused requests would stay reachable.
+  private compact(): void {
+    if (this.front === this.items.length) {
+      this.items = [];
+      this.front = 0;
+    } else if (this.front > 1024 && this.front * 2 > this.items.length) {
+      this.items = this.items.slice(this.front);
+      this.front = 0;
+    }
+  }
+}
+
 /**
  * Overload: while the instance is saturated — its event loop late past the bound, or
  * `maxInFlight` requests already in progress — a new request waits, and the newest waiting one is
@@ -85,14 +128,10 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
   const maxWaiting = bounds.maxWaiting ?? MAX_WAITING;
   const holdMs = Math.max(bounds.maxWaitMs, bounds.refusalHoldMs ?? REFUSAL_HOLD_MS);
   let inFlight = 0;
-  // Oldest first from `oldest` on; the newest is the array's last element.
-  let waiting: Waiting[] = [];
-  let oldest = 0;
-
-  // A first request that may have waited in the kernel's queue past `maxWaitMs`: refused at the hold when it would wait.
-  let late: Waiting[] = [];
-  let oldestLate = 0;
-  const pacing = paceAccepts({ lateAfterMs: bounds.maxWaitMs, onTurn: () => waiting.length > oldest && admitWaiting() });
+  const waiting = new HeldRequests();
+  // First requests that may have waited in the kernel's queue past `maxWaitMs`: refused at the hold when they would wait.
+  const late = new HeldRequests();
+  const pacing = paceAccepts({ lateAfterMs: bounds.maxWaitMs, onTurn: () => waiting.size > 0 && admitWaiting() });
 
   const saturated = () =>
     inFlight >= bounds.maxInFlight ||
@@ -106,30 +145,19 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
     answerOverloaded(w.req, w.res, w.path);
   }
 
-  function compact(): void {
-    if (oldest === waiting.length) {
-      waiting = [];
-      oldest = 0;
-    } else if (oldest > 1024 && oldest * 2 > waiting.length) {
-      waiting = waiting.slice(oldest);
-      oldest = 0;
-    }
-  }
-
   // Newest first; once the newest waited past `maxWaitMs`, every one below it did too.
   function admitWaiting(): void {
     const staleBefore = now() - bounds.maxWaitMs;
-    while (waiting.length > oldest && !saturated() && (waiting[waiting.length - 1] as Waiting).since > staleBefore) {
-      const w = waiting.pop() as Waiting;
+    while (!saturated() && (waiting.newest()?.since ?? staleBefore) > staleBefore) {
+      const w = waiting.popNewest() as Waiting;
       if (!gone(w)) admit(w.req, w.res);
     }
-    compact();
   }
 
   // Finished or cut off, each admitted request frees its slot once, with no listener of its own.
   const settled = () => {
     inFlight--;
-    if (waiting.length > oldest) admitWaiting();
+    if (waiting.size > 0) admitWaiting();
   };
   const completion = watchResponseCompletion<ServerResponse>([{ finished: settled, aborted: settled }]);
 
@@ -142,18 +170,9 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
 
   function shedExpired(): void {
     const deadline = now() - holdMs;
-    while (oldestLate < late.length && (late[oldestLate] as Waiting).since <= deadline) {
-      shed(late[oldestLate] as Waiting);
-      oldestLate++;
-    }
-    if (oldestLate === late.length) {
-      late = [];
-      oldestLate = 0;
-    }
-    while (oldest < waiting.length && (waiting[oldest] as Waiting).since <= deadline) {
-      shed(waiting[oldest] as Waiting);
-      oldest++;
-    }
+    const expired = (w: Waiting) => w.since <= deadline;
+    for (const w of late.takeOldestWhile(expired)) shed(w);
+    for (const w of waiting.takeOldestWhile(expired)) shed(w);
     admitWaiting();
   }
 
@@ -163,7 +182,7 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
 
   const listener: RequestListener = (req, res) => {
     const firstFromBacklog = pacing.firstFromBacklog(req.socket);
-    if (!saturated() && waiting.length === oldest) {
+    if (!saturated() && waiting.size === 0) {
       admit(req, res);
       return;
     }
@@ -177,20 +196,12 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
       shed(w);
       return;
     }
-    if (firstFromBacklog) {
-      late.push(w);
-      if (late.length - oldestLate > maxWaiting) {
-        shed(late[oldestLate] as Waiting);
-        oldestLate++;
-      }
-      return;
+    const held = firstFromBacklog ? late : waiting;
+    held.push(w);
+    if (held.size > maxWaiting) {
+      for (const oldest of held.takeOldestWhile(() => held.size > maxWaiting)) shed(oldest);
     }
-    waiting.push(w);
-    if (waiting.length - oldest > maxWaiting) {
-      shed(waiting[oldest] as Waiting);
-      oldest++;
-    }
-    if (!saturated()) admitWaiting();
+    if (!firstFromBacklog && !saturated()) admitWaiting();
   };
 
   return {
