@@ -157,6 +157,24 @@ describe('evaluateBudgets', () => {
     ]);
   });
 
+  it('shows beside the overload verdict what ts-rest on Express alone keeps of its own rate at 4,000 connections, without changing the verdict', () => {
+    const budgets = evaluateBudgets(
+      [
+        summary('guest', { rps: 2000 }),
+        summary('guest-4000', { label: 'guest 4000', rps: 1600, okP99: 300, connections: 4000 }),
+        summary('stack-floor-signed', { rps: 3000 }),
+        summary('stack-floor-signed-4000', { label: 'stack 4000', rps: 2100, connections: 4000 }),
+      ],
+      facts,
+    );
+    expect(budgets.find((b) => b.budget === 'guest 4000: served req/s vs 50 connections')).toEqual({
+      budget: 'guest 4000: served req/s vs 50 connections',
+      limit: '≥ 0.90×',
+      measured: '0.80× (stack 4000, nothing shed, vs 50 connections: 0.70×)',
+      met: false,
+    });
+  });
+
   it('compares guest with metrics on against metrics off', () => {
     const budgets = evaluateBudgets([summary('guest@metrics', { label: 'guest (metrics on)', baseline: 'guest', ratioToBaseline: 0.94 })], facts);
     expect(budgets.find((b) => b.budget === 'guest (metrics on) vs metrics off')).toMatchObject({ limit: '≥ 0.95×', met: false });

@@ -196,15 +196,21 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const guestRes = await fetch(`${sqlite.service.url}${guestPath}`, guestInit);
     if (guestRes.status !== 200) throw new Error(`kataven: guest answered ${guestRes.status}`);
     const guestAnswer = { headers: answerHeaders(guestRes.headers), body: (await guestRes.json()) as unknown };
-    const stack = await startReference('ts-rest-floor', 'tsRestFloor.ts', {
-      STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer),
-      STACK_FLOOR_SIGNED_ANSWER: JSON.stringify(guestAnswer),
-    });
+    const stackEnv = { STACK_FLOOR_ANSWER: JSON.stringify(sqlite.configAnswer), STACK_FLOOR_SIGNED_ANSWER: JSON.stringify(guestAnswer) };
+    const stack = await startReference('ts-rest-floor', 'tsRestFloor.ts', stackEnv);
+    // What 4,000 connections leave behind must not weigh on the 50-connection reference, as for the service.
+    const stackOverload = overload && (await startReference('ts-rest-floor-4000', 'tsRestFloor.ts', stackEnv));
     log(`references: bare Express ${express.baseUrl} (served as the service is: ${expressPreset.baseUrl}), ts-rest on Express ${stack.baseUrl}, oidc-provider ${peer.baseUrl}`);
 
     targets = selectTargets(
       benchTargets({
-        urls: { express: express.baseUrl, expressPreset: expressPreset.baseUrl, stack: stack.baseUrl, peer: peer.baseUrl },
+        urls: {
+          express: express.baseUrl,
+          expressPreset: expressPreset.baseUrl,
+          stack: stack.baseUrl,
+          ...(stackOverload && { stackOverload: stackOverload.baseUrl }),
+          peer: peer.baseUrl,
+        },
         kataven: sqlite.service,
         twins,
         ...(overload && { overload: overload.service }),
@@ -215,7 +221,8 @@ export async function runBench(root: string, options: BenchOptions): Promise<num
     const estimates = new Map<TargetId, number>();
     const service = kataven;
     const twinOf = (target: Target) => twinServers.get(target.id.split('@')[1] as TwinName);
-    const referenceOf = (id: TargetId) => (isStackFloor(id) ? stack : id === 'express-preset' ? expressPreset : express);
+    const referenceOf = (id: TargetId) =>
+      id === 'stack-floor-signed-4000' && stackOverload !== undefined ? stackOverload : isStackFloor(id) ? stack : id === 'express-preset' ? expressPreset : express;
     const serverOf = (target: Target) =>
       (target.instance === 'overload' ? overload?.child : undefined) ??
       twinOf(target) ??

@@ -18,15 +18,19 @@ export type ServiceTargetId = 'config-200' | 'config-304' | 'guest' | 'guest-400
 export type TwinName = 'postgres' | 'warn' | 'grown' | 'postgres-grown' | 'metrics';
 /** The same endpoint on a twin instance. */
 export type TwinTargetId = `${ServiceTargetId}@${TwinName}`;
-/** Answers of the service's routes served by Express and ts-rest alone (`references/tsRestFloor.ts`). */
-export type StackFloorId = 'stack-floor' | 'stack-floor-signed';
+/**
+ * Answers of the service's routes served by Express and ts-rest alone (`references/tsRestFloor.ts`);
+ * `stack-floor-signed-4000` is the signed answer at the overload target's 4,000 connections, on a
+ * process of its own, with nothing shed and every connection accepted as Node accepts it.
+ */
+export type StackFloorId = 'stack-floor' | 'stack-floor-signed' | 'stack-floor-signed-4000';
 /**
  * `express-preset`: the same bare app with its requests created as the service creates them
  * (presetPrototypes.ts), the ceiling of Express as the service runs it.
  */
 export type TargetId = 'express' | 'express-preset' | StackFloorId | ServiceTargetId | TwinTargetId | 'peer-client-credentials' | 'peer-refresh';
 
-export const isStackFloor = (id: TargetId): id is StackFloorId => id === 'stack-floor' || id === 'stack-floor-signed';
+export const isStackFloor = (id: TargetId): id is StackFloorId => id === 'stack-floor' || id === 'stack-floor-signed' || id === 'stack-floor-signed-4000';
 
 export type Side = 'reference' | 'peer' | 'kataven';
 
@@ -72,7 +76,8 @@ export interface Twin {
 }
 
 export interface TargetContext {
-  urls: { express: string; expressPreset: string; stack: string; peer: string };
+  /** `stackOverload`: a second ts-rest reference for the 4,000-connection window, present when the overload target runs. */
+  urls: { express: string; expressPreset: string; stack: string; stackOverload?: string; peer: string };
   /** The service as `npm start` runs it, on its embedded SQLite store. */
   kataven: ServiceUnderTest;
   /** Each driven in the same window as the instance it is compared with (its baseline). */
@@ -190,6 +195,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
       singleUse: false,
       connections: OVERLOAD_CONNECTIONS,
       minSeconds: OVERLOAD_MIN_SECONDS,
+      stackFloor: 'stack-floor-signed-4000',
       prepare: guestLoad,
     },
     'user-token': {
@@ -262,7 +268,7 @@ function serviceTargets(ctx: TargetContext, service: ServiceUnderTest): Record<S
  * each twin right after the default instance's same endpoint (the two are measured in one window).
  */
 export function benchTargets(ctx: TargetContext): Target[] {
-  const { express, expressPreset, stack, peer } = ctx.urls;
+  const { express, expressPreset, stack, stackOverload, peer } = ctx.urls;
   const defaults = serviceTargets(ctx, ctx.kataven);
   const twins = ctx.twins.map((twin) => ({ twin, targets: serviceTargets(ctx, twin.service) }));
   const service = (id: ServiceTargetId): Target[] => [
@@ -314,6 +320,20 @@ export function benchTargets(ctx: TargetContext): Target[] {
       prepare: ({ seconds }) => Promise.resolve({ seconds, ...guestLoadOn(stack, ctx.kataven.widget.clientKey) }),
     },
     ...service('guest'),
+    ...(stackOverload === undefined
+      ? []
+      : [
+          {
+            id: 'stack-floor-signed-4000' as const,
+            label: 'ts-rest on Express 5, a POST answered with one ES256 token, 4,000 connections',
+            side: 'reference' as const,
+            expectStatus: 200,
+            singleUse: false,
+            connections: OVERLOAD_CONNECTIONS,
+            minSeconds: OVERLOAD_MIN_SECONDS,
+            prepare: ({ seconds }: { seconds: number }) => Promise.resolve({ ...RECONNECT, seconds, ...guestLoadOn(stackOverload, ctx.kataven.widget.clientKey) }),
+          },
+        ]),
     // Overload is the default configuration's behaviour; the twins would only repeat it.
     { ...serviceTargets(ctx, ctx.overload ?? ctx.kataven)['guest-4000'], side: 'kataven', ...(ctx.overload && { instance: 'overload' as const }) },
     {
