@@ -1,5 +1,7 @@
+import { writeSync } from 'node:fs';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { lineBatches } from './lineBatches.js';
 
 /**
  * Paths censored wherever they appear in a log line (pino `redact`, evaluated on every line):
@@ -52,19 +54,46 @@ export interface LoggerOptions {
  */
 const STDOUT_BUFFER_LIMIT = 16 * 1024 * 1024;
 
-/** Lines are written in batches of this many bytes: one write per line would cost a thread-pool round trip and a pipe wake-up each. */
-const WRITE_BATCH_BYTES = 4096;
+/** Lines are written in batches of about this many bytes: one write per line would cost a thread-pool round trip and a pipe wake-up each. */
+const WRITE_BATCH_CHARS = 4096;
 
 /** The longest a line waits for its batch at low traffic. */
 const FLUSH_EVERY_MS = 100;
 
-/** stdout, written asynchronously: a slow log shipper delays lines, never requests. */
-function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: process.stdout.fd, sync: false, maxLength: STDOUT_BUFFER_LIMIT, minLength: WRITE_BATCH_BYTES, periodicFlush: FLUSH_EVERY_MS });
+/**
+ * A file descriptor written asynchronously (a slow log shipper delays lines, never requests), in
+ * batches. The process's exit writes out what is still held, as pino does for its own destination.
+ */
+export function batchedDestination(fd: number): DestinationStream {
+  // Batches reach sonic-boom whole, so it starts a write on each full one and on every flush.
+  const sonic = pino.destination({ dest: fd, sync: false, maxLength: STDOUT_BUFFER_LIMIT, minLength: WRITE_BATCH_CHARS });
+  const batches = lineBatches(
+    {
+      write: (data) => sonic.write(data),
+      flush: (done) => {
+        sonic.flush(done);
+      },
+      flushSync: () => {
+        sonic.flushSync();
+      },
+      writeSync: (data) => {
+        writeSync(fd, data);
+      },
+    },
+    { batchChars: WRITE_BATCH_CHARS, flushEveryMs: FLUSH_EVERY_MS },
+  );
+  process.once('exit', () => {
+    try {
+      batches.flushSync();
+    } catch {
+      // Nothing is left to report a log that cannot be written to.
+    }
+  });
+  return batches;
 }
 
 /** The service's JSON logger: one object per line, secrets censored, errors reduced to name, message and stack. */
-export function createLogger({ level, destination = stdoutDestination() }: LoggerOptions): Logger {
+export function createLogger({ level, destination = batchedDestination(process.stdout.fd) }: LoggerOptions): Logger {
   return pino(
     {
       level,
@@ -75,12 +104,25 @@ export function createLogger({ level, destination = stdoutDestination() }: Logge
   );
 }
 
+/** Where a logger's lines go, and the fields it writes after `time` on every line (pid, hostname). */
+export interface LineSink {
+  bindings: string;
+  write: (line: string) => void;
+}
+
 /**
- * The same level and destination without redaction, for lines whose every field the service
- * builds itself (the request line): censoring them costs a path walk per line and finds nothing.
+ * The logger's destination, for lines whose every field the service builds itself (the request
+ * line): written as a template they skip redaction's path walk and pino's per-key serializing.
  */
-export function uncensoredSibling(logger: Logger): Logger {
-  return pino({ level: logger.level }, destinationOf(logger));
+export function lineSinkOf(logger: Logger): LineSink {
+  const destination = destinationOf(logger);
+  const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
+  return {
+    bindings,
+    write: (line) => {
+      destination.write(line);
+    },
+  };
 }
 
 function destinationOf(logger: Logger): DestinationStream {

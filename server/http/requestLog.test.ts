@@ -38,6 +38,18 @@ describe('request log at info (the shipped level)', () => {
     });
   });
 
+  it('writes a client address sent through a proxy with quotes and braces as one valid line, its text escaped, every other field its own', async () => {
+    const logs = logsAt('info');
+    // proxy-addr takes the last comma-separated hop, so the forgery has no comma.
+    const forged = '203.0.113.9"}{"level":60 "route":"/admin\\';
+    await withServer({ logger: logs.logger, env: { KATAVEN_TRUST_PROXY: '1' } }, async (server) => {
+      const res = await request(server.baseUrl, '/healthz', { method: 'GET', headers: { 'x-forwarded-for': forged } });
+      expect(res.status).toBe(200);
+    });
+    const lines = logs.records().filter((r) => r.msg === 'request completed');
+    expect(lines).toEqual([expect.objectContaining({ level: 30, ip: forged, route: '/healthz', res: { statusCode: 200 } })]);
+  });
+
   it('writes a 5xx once, as request failed at error level', async () => {
     const logs = logsAt('info');
     await withServer({ logger: logs.logger }, async (server) => {

@@ -2,9 +2,8 @@ import { pbkdf2 } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll } from 'vitest';
-import { createLogger } from '../http/logger.js';
+import { batchedDestination, createLogger } from '../http/logger.js';
 
 export interface LoggedLine {
   level: number;
@@ -20,8 +19,7 @@ export function fileLogger(name: string) {
   const dir = mkdtempSync(join(tmpdir(), `kataven-${name}-`));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'out.log');
-  const destination = pino.destination({ dest: openSync(path, 'w'), sync: false, minLength: 4096 });
-  const logger = createLogger({ level: 'info', destination });
+  const logger = createLogger({ level: 'info', destination: batchedDestination(openSync(path, 'w')) });
   const lines = () => readLogFile(path);
   return { logger, lines, messages: () => lines().map((line) => line.msg) };
 }
