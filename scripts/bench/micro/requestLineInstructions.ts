@@ -44,7 +44,7 @@ function functionsOf(dump: string): Map<string, number> {
 async function send(url: string, clientKey: string, amount: number): Promise<void> {
   const { path, ...request } = guestRequest(clientKey);
   const result = await autocannon({ url: `${url}${path}`, ...request, connections: 10, amount });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} answers other than 2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} answers other than 2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors`);
 }
 
 async function measure(level: 'info' | 'warn', work: string): Promise<Map<string, number>> {
@@ -64,7 +64,7 @@ async function measure(level: 'info' | 'warn', work: string): Promise<Map<string
   child.stdout.resume();
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
-    if ((await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200) break;
+    if ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200) break;
     if (attempt > 600) throw new Error(`${level}: the service did not start under valgrind`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
