@@ -84,11 +84,17 @@ export async function startChildServer(options: {
   readyPath?: string;
   /** stdout into a separate draining process (logDrain.ts) instead of this one; stderr is still kept. */
   drainStdout?: boolean;
+  /** A program that runs node in the same process (valgrind), with its own arguments. */
+  commandPrefix?: readonly [string, ...string[]];
+  /** Milliseconds between polls; a server slowed down by a profiler answers each poll late. */
+  pollEveryMs?: number;
 }): Promise<ChildServer> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const started = performance.now();
   const drain = options.drainStdout === true ? startLogDrain() : undefined;
-  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', drain?.input ?? 'pipe', 'pipe'] });
+  const [command, ...prefixArgs] = options.commandPrefix ?? [process.execPath];
+  const args = options.commandPrefix === undefined ? options.args : [...prefixArgs, process.execPath, ...options.args];
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', drain?.input ?? 'pipe', 'pipe'] });
   // The server holds its own copy of the pipe; ours would keep the drain from ever seeing the end.
   drain?.input.destroy();
   let output = '';
@@ -113,7 +119,7 @@ export async function startChildServer(options: {
       child.kill('SIGKILL');
       throw new Error(`${options.name} did not answer /healthz within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, options.pollEveryMs ?? 2));
   }
   const startupMs = performance.now() - started;
   if (options.readyPath !== undefined) {
@@ -124,7 +130,7 @@ export async function startChildServer(options: {
         child.kill('SIGKILL');
         throw new Error(`${options.name} was not ready (${options.readyPath}) within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, options.pollEveryMs ?? 2));
     }
   }
   const pid = child.pid ?? -1;

@@ -1,7 +1,8 @@
-import { Agent, createServer, request, type RequestListener, type Server } from 'node:http';
+import { Agent, createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rawRequest } from '../test-support/rawRequest.js';
 import { type LoadShedder, type OverloadBounds, shedWhenOverloaded } from './shedWhenOverloaded.js';
 
 let server: Server | undefined;
@@ -14,20 +15,6 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A GET through `agent` (false: on a connection of its own). */
-function get(url: string, agent: Agent | false) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    request(url, { agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 /** A server whose `/slow/*` requests are answered only when the test releases them. */
 async function listen(bounds: Partial<OverloadBounds>) {
@@ -179,8 +166,8 @@ describe('shedWhenOverloaded', () => {
   it('refuses at the hold, never serving it, the first request of a connection accepted late in a burst, and serves a fresh request first', async () => {
     const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 200, refusalHoldMs: 400 });
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
-    expect((await get(`${baseUrl}/warm`, keepAlive)).status).toBe(200);
-    const slow = get(`${baseUrl}/slow`, false);
+    expect((await rawRequest(baseUrl, '/warm', { agent: keepAlive })).status).toBe(200);
+    const slow = rawRequest(baseUrl, '/slow');
     await sleep(30);
     // A connection accepted in every turn, for longer than a request may wait.
     let bursting = true;
@@ -192,16 +179,16 @@ describe('shedWhenOverloaded', () => {
     })();
     await sleep(300);
     const startedAt = performance.now();
-    const lateFirst = get(`${baseUrl}/late-first`, false);
+    const lateFirst = rawRequest(baseUrl, '/late-first');
     await sleep(30);
-    const fresh = get(`${baseUrl}/fresh`, keepAlive);
+    const fresh = rawRequest(baseUrl, '/fresh', { agent: keepAlive });
     await sleep(30);
     releaseOne();
-    expect(await fresh).toEqual({ status: 200, body: 'served /fresh' });
+    expect(await fresh).toMatchObject({ status: 200, text: 'served /fresh' });
     bursting = false;
     await burst;
     const refused = await lateFirst;
-    expect(refused).toEqual({ status: 503, body: 'Service overloaded' });
+    expect(refused).toMatchObject({ status: 503, text: 'Service overloaded' });
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(390);
     expect((await slow).status).toBe(200);
     expect(served).toEqual(['/warm', '/slow', '/fresh']);

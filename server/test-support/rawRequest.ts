@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { type Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { TestResponse } from './http.js';
 
 /** What a raw request returns: the parsed headers as Node sees them plus the raw pairs. */
@@ -16,6 +16,8 @@ export interface RawRequestInit {
    */
   headers?: ReadonlyArray<readonly [string, string | readonly string[]]>;
   body?: string | Buffer;
+  /** The connection to send on; by default one of its own, closed after the answer. */
+  agent?: Agent | false;
 }
 
 /**
@@ -35,7 +37,7 @@ export function rawRequest(
         port: url.port,
         path: url.pathname + url.search,
         method: init.method ?? 'GET',
-        agent: false,
+        agent: init.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];

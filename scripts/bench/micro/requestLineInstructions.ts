@@ -11,12 +11,12 @@
  * Needs valgrind (Debian's package). About two minutes per level at the default 4,000 requests.
  * The overload gate is off: under valgrind every request would look late.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort } from '../childServer.js';
+import { freePort, startChildServer } from '../childServer.js';
 import { npmStartArgs } from '../npmStartArgs.js';
 import { BENCH_ORIGIN, seedBenchWidget } from '../seedBenchWidget.js';
 import { guestRequest } from '../targets.js';
@@ -52,29 +52,25 @@ async function measure(level: 'info' | 'warn', work: string): Promise<Map<string
   const { clientKey } = await seedBenchWidget(databaseUrl);
   const port = await freePort();
   const out = join(work, `${level}.callgrind`);
-  const child = spawn(
-    'valgrind',
-    ['--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...npmStartArgs(ROOT).filter((arg) => !arg.endsWith('start.mjs')), 'dist/server/main.js'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: level, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off', KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' },
-    },
-  );
-  child.stdout.resume();
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200) break;
-    if (attempt > 600) throw new Error(`${level}: the service did not start under valgrind`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const server = await startChildServer({
+    name: `kataven under callgrind (${level})`,
+    commandPrefix: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${out}`],
+    args: [...npmStartArgs(ROOT).filter((arg) => !arg.endsWith('start.mjs')), 'dist/server/main.js'],
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: level, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off', KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' },
+    port,
+    readyPath: '/readyz',
+    timeoutMs: 300_000,
+    pollEveryMs: 500,
+  });
+  const url = server.baseUrl;
   await send(url, clientKey, REQUESTS);
-  const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' });
+  const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(server.pid)], { stdio: 'ignore' });
   control('-i', 'on');
   await send(url, clientKey, REQUESTS);
   control('-i', 'off');
   control('-d');
-  child.kill('SIGKILL');
+  process.kill(server.pid, 'SIGKILL');
   const dump = readdirSync(work).find((name) => name.startsWith(`${level}.callgrind.`));
   if (dump === undefined) throw new Error(`${level}: callgrind wrote no dump`);
   return functionsOf(join(work, dump));
