@@ -109,7 +109,7 @@ const OVERLOAD_MIN_SECONDS = 10;
  * close`, then 503 for anything more on it). Browsers and undici reconnect; autocannon would not,
  * so our targets reconnect at the same count and pay for it as real clients do.
  */
-const RECONNECT = { reconnectRate: DEFAULT_SERVER_LIMITS.maxRequestsPerSocket };
+export const RECONNECT = { reconnectRate: DEFAULT_SERVER_LIMITS.maxRequestsPerSocket };
 
 const JSON_FROM_PAGE = { 'content-type': 'application/json', origin: BENCH_ORIGIN };
 
