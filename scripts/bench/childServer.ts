@@ -111,28 +111,23 @@ export async function startChildServer(options: {
     });
   });
 
-  const deadline = started + (options.timeoutMs ?? 30_000);
-  for (;;) {
-    if (exited !== undefined) throw new Error(`${options.name} exited with ${exited} before answering /healthz:\n${output}`);
-    if (await healthy(`${baseUrl}/healthz`)) break;
-    if (performance.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${options.name} did not answer /healthz within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.pollEveryMs ?? 2));
-  }
-  const startupMs = performance.now() - started;
-  if (options.readyPath !== undefined) {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = started + timeoutMs;
+  // Polls `path` until it answers 200; `notReady` says what did not happen in time.
+  async function awaitAnswer(path: string, notReady: string): Promise<void> {
     for (;;) {
-      if (exited !== undefined) throw new Error(`${options.name} exited with ${String(exited)} before answering ${options.readyPath}:\n${output}`);
-      if (await healthy(`${baseUrl}${options.readyPath}`)) break;
+      if (exited !== undefined) throw new Error(`${options.name} exited with ${String(exited)} before answering ${path}:\n${output}`);
+      if (await healthy(`${baseUrl}${path}`)) return;
       if (performance.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`${options.name} was not ready (${options.readyPath}) within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
+        throw new Error(`${options.name} ${notReady} within ${timeoutMs} ms:\n${output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollEveryMs ?? 2));
     }
   }
+  await awaitAnswer('/healthz', 'did not answer /healthz');
+  const startupMs = performance.now() - started;
+  if (options.readyPath !== undefined) await awaitAnswer(options.readyPath, `was not ready (${options.readyPath})`);
   const pid = child.pid ?? -1;
 
   return {

@@ -15,6 +15,7 @@ import { BENCH_ORIGIN, seedBenchWidget } from './seedBenchWidget.js';
 import { summarize, type MeasuredWindow } from './summarize.js';
 import { seedGrownRows } from './grownDatabase.js';
 import { npmStartArgs } from './npmStartArgs.js';
+import { shippedEnv } from './shippedEnv.js';
 import { measurePurgeUnderLoad, type PurgeUnderLoad } from './purgeUnderLoad.js';
 import { benchTargets, guestRequest, isStackFloor, type Target, type TargetId, type Twin, type TwinName } from './targets.js';
 
@@ -27,16 +28,6 @@ const OUTPUT_FILES = ['results.json', 'table.md', 'chart.svg', 'machine.json'] a
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const millions = (rows: number) => (rows >= 1_000_000 ? `${rows / 1_000_000} M` : rows.toLocaleString('en-US'));
-
-/** The parent's environment without anything that would configure the service behind our back. */
-function shippedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^(KATAVEN_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$|NODE_ENV$)/.test(name)) continue;
-    env[name] = value;
-  }
-  return { ...env, ...extra };
-}
 
 /** The references run as their authors recommend for production. */
 const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => shippedEnv({ NODE_ENV: 'production', ...extra });

@@ -21,6 +21,7 @@ import autocannon from 'autocannon';
 import { freePort, processCpuMicros, startChildServer } from '../childServer.js';
 import { npmStartArgs } from '../npmStartArgs.js';
 import { seedBenchWidget } from '../seedBenchWidget.js';
+import { shippedEnv } from '../shippedEnv.js';
 import { guestRequest, RECONNECT } from '../targets.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -87,7 +88,7 @@ try {
     name: 'kataven',
     args: npmStartArgs(ROOT),
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off' },
+    env: shippedEnv({ PORT: String(port), DATABASE_URL: databaseUrl, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off' }),
     port,
     readyPath: '/readyz',
     drainStdout: true,

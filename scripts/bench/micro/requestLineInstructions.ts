@@ -19,6 +19,7 @@ import autocannon from 'autocannon';
 import { freePort, startChildServer } from '../childServer.js';
 import { npmStartArgs } from '../npmStartArgs.js';
 import { BENCH_ORIGIN, seedBenchWidget } from '../seedBenchWidget.js';
+import { shippedEnv } from '../shippedEnv.js';
 import { guestRequest } from '../targets.js';
 
 const REQUESTS = Number(process.argv[2] ?? 4000);
@@ -57,7 +58,7 @@ async function measure(level: 'info' | 'warn', work: string): Promise<Map<string
     commandPrefix: ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${out}`],
     args: [...npmStartArgs(ROOT).filter((arg) => !arg.endsWith('start.mjs')), 'dist/server/main.js'],
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: level, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off', KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' },
+    env: shippedEnv({ PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: level, KATAVEN_RATE_LIMITS: 'off', KATAVEN_DEMO: 'off', KATAVEN_OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' }),
     port,
     readyPath: '/readyz',
     timeoutMs: 300_000,
