@@ -105,13 +105,12 @@ export const EnvSchema = z.object({
     .min(0)
     .max(60_000)
     .default(100),
-  // Enough in flight to keep the cores busy; more only queues inside the service, where LIFO cannot pick the fresh requests.
   KATAVEN_OVERLOAD_MAX_IN_FLIGHT: z.coerce
     .number()
     .int({ error: 'KATAVEN_OVERLOAD_MAX_IN_FLIGHT must be a whole number of requests' })
     .min(1)
     .max(1_000_000)
-    .default(32),
+    .default(128),
   KATAVEN_OVERLOAD_MAX_WAIT_MS: z.coerce
     .number()
     .int({ error: 'KATAVEN_OVERLOAD_MAX_WAIT_MS must be a whole number of milliseconds' })

@@ -64,7 +64,7 @@ describe('shedWhenOverloaded', () => {
     expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served /readyz');
   });
 
-  it('holds what comes past maxInFlight and, as slots free, serves the newest waiting request first', async () => {
+  it('holds what comes past maxInFlight and, while the oldest has waited under half the bound, serves the waiting requests in arrival order', async () => {
     const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 5_000 });
     const first = fetch(`${baseUrl}/slow/1`);
     await sleep(30);
@@ -72,6 +72,27 @@ describe('shedWhenOverloaded', () => {
     await sleep(30);
     const newer = fetch(`${baseUrl}/slow/newer`);
     await sleep(30);
+    expect(served).toEqual([]);
+    releaseOne();
+    expect(await (await first).text()).toBe('served /slow/1');
+    await sleep(30);
+    releaseOne();
+    expect(await (await older).text()).toBe('served /slow/older');
+    await sleep(30);
+    releaseOne();
+    expect(await (await newer).text()).toBe('served /slow/newer');
+    expect(served).toEqual(['/slow/1', '/slow/older', '/slow/newer']);
+  });
+
+  it('once the oldest waiting request has waited half the bound, serves the newest waiting request first', async () => {
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 1_000 });
+    const first = fetch(`${baseUrl}/slow/1`);
+    await sleep(30);
+    const older = fetch(`${baseUrl}/slow/older`);
+    await sleep(30);
+    const newer = fetch(`${baseUrl}/slow/newer`);
+    // Past half of the 1,000 ms bound for the older one, well within it for both.
+    await sleep(600);
     expect(served).toEqual([]);
     releaseOne();
     expect(await (await first).text()).toBe('served /slow/1');

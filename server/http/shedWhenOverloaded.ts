@@ -83,8 +83,18 @@ class HeldRequests {
     this.items.push(w);
   }
 
+  oldest(): Waiting | undefined {
+    return this.size > 0 ? this.items[this.front] : undefined;
+  }
+
   popNewest(): Waiting | undefined {
     const w = this.size > 0 ? this.items.pop() : undefined;
+    this.compact();
+    return w;
+  }
+
+  popOldest(): Waiting | undefined {
+    const w = this.size > 0 ? this.items[this.front++] : undefined;
     this.compact();
     return w;
   }
@@ -111,9 +121,11 @@ class HeldRequests {
 
 /**
  * Overload: while the instance is saturated — its event loop late past the bound, or
- * `maxInFlight` requests already in progress — a new request waits, and the newest waiting one is
- * admitted first as a slot frees (adaptive LIFO, "Fail at Scale", ACM Queue 13(8), 2015): under a
- * backlog the requests served are fresh, so they keep a short latency. One that waited past
+ * `maxInFlight` requests already in progress — a new request waits. As slots free, waiting requests
+ * are admitted in arrival order while the oldest has waited under half of `maxWaitMs`, and the
+ * newest first once it has (adaptive LIFO, "Fail at Scale", ACM Queue 13(8), 2015): a short queue
+ * is served in order and refuses nothing, and under a standing backlog the requests served are
+ * fresh, so they keep a short latency. One that waited past
  * `maxWaitMs` is no longer admitted and is answered `503 Service overloaded` with `Retry-After`
  * `refusalHoldMs` after it arrived: a client that re-sends at once (ignoring `Retry-After`) then
  * costs one refusal per connection per hold instead of as many as it can send. While a burst of
@@ -145,11 +157,16 @@ export function shedWhenOverloaded(next: RequestListener, bounds: OverloadBounds
     answerOverloaded(w.req, w.res, w.path);
   }
 
-  // Newest first; once the newest waited past `maxWaitMs`, every one below it did too.
+  // In arrival order while the oldest has waited under half the bound: every waiting request can
+  // still be served within it. Past that a backlog stands, and the newest go first (adaptive LIFO);
+  // once the newest waited past `maxWaitMs`, every one below it did too.
   function admitWaiting(): void {
-    const staleBefore = now() - bounds.maxWaitMs;
+    const at = now();
+    const staleBefore = at - bounds.maxWaitMs;
+    const standingBefore = at - bounds.maxWaitMs / 2;
     while (!saturated() && (waiting.newest()?.since ?? staleBefore) > staleBefore) {
-      const w = waiting.popNewest() as Waiting;
+      const inOrder = (waiting.oldest() as Waiting).since > standingBefore;
+      const w = (inOrder ? waiting.popOldest() : waiting.popNewest()) as Waiting;
       if (!gone(w)) admit(w.req, w.res);
     }
   }
