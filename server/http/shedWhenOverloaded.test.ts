@@ -64,45 +64,32 @@ describe('shedWhenOverloaded', () => {
     expect(await (await fetch(`${baseUrl}/readyz`)).text()).toBe('served /readyz');
   });
 
-  it('holds what comes past maxInFlight and, while the oldest has waited under half the bound, serves the waiting requests in arrival order', async () => {
-    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 5_000 });
-    const first = fetch(`${baseUrl}/slow/1`);
+  /** Queues `older`, then `newer`, behind one slow request, waits `pauseMs`, then frees one slot at a time: the order served. */
+  async function servedOrder(maxWaitMs: number, pauseMs: number): Promise<string[]> {
+    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs });
+    const answers = [fetch(`${baseUrl}/slow/1`)];
     await sleep(30);
-    const older = fetch(`${baseUrl}/slow/older`);
+    answers.push(fetch(`${baseUrl}/slow/older`));
     await sleep(30);
-    const newer = fetch(`${baseUrl}/slow/newer`);
-    await sleep(30);
+    answers.push(fetch(`${baseUrl}/slow/newer`));
+    await sleep(pauseMs);
     expect(served).toEqual([]);
-    releaseOne();
-    expect(await (await first).text()).toBe('served /slow/1');
-    await sleep(30);
-    releaseOne();
-    expect(await (await older).text()).toBe('served /slow/older');
-    await sleep(30);
-    releaseOne();
-    expect(await (await newer).text()).toBe('served /slow/newer');
-    expect(served).toEqual(['/slow/1', '/slow/older', '/slow/newer']);
+    for (let freed = 1; freed <= 3; freed++) {
+      releaseOne();
+      while (served.length < freed) await sleep(5);
+      await sleep(30);
+    }
+    expect((await Promise.all(answers)).map((answer) => answer.status)).toEqual([200, 200, 200]);
+    return served;
+  }
+
+  it('holds what comes past maxInFlight and, while the oldest has waited under half the bound, serves the waiting requests in arrival order', async () => {
+    expect(await servedOrder(5_000, 30)).toEqual(['/slow/1', '/slow/older', '/slow/newer']);
   });
 
   it('once the oldest waiting request has waited half the bound, serves the newest waiting request first', async () => {
-    const { baseUrl, served, releaseOne } = await listen({ maxWaitMs: 1_000 });
-    const first = fetch(`${baseUrl}/slow/1`);
-    await sleep(30);
-    const older = fetch(`${baseUrl}/slow/older`);
-    await sleep(30);
-    const newer = fetch(`${baseUrl}/slow/newer`);
     // Past half of the 1,000 ms bound for the older one, well within it for both.
-    await sleep(600);
-    expect(served).toEqual([]);
-    releaseOne();
-    expect(await (await first).text()).toBe('served /slow/1');
-    await sleep(30);
-    releaseOne();
-    expect(await (await newer).text()).toBe('served /slow/newer');
-    await sleep(30);
-    releaseOne();
-    expect(await (await older).text()).toBe('served /slow/older');
-    expect(served).toEqual(['/slow/1', '/slow/newer', '/slow/older']);
+    expect(await servedOrder(1_000, 600)).toEqual(['/slow/1', '/slow/newer', '/slow/older']);
   });
 
   it('answers 503 with Retry-After a request that waited past maxWaitMs, at the refusal hold, and counts it shed', async () => {
